@@ -1,0 +1,99 @@
+/**
+ * `WatchEvent<K>`: one line of a watch response. ADDED, MODIFIED and DELETED
+ * carry the object; BOOKMARK carries only a resourceVersion (and, for the end
+ * of a streaming list, the `k8s.io/initial-events-end` annotation); ERROR
+ * carries a `Status` (410 Expired when the requested resourceVersion is gone).
+ *
+ * @since 0.1.0
+ */
+import { Schema } from "effect"
+import { openStruct } from "./internal/open.js"
+import { Status } from "./Status.js"
+
+/**
+ * The annotation on the bookmark that ends the initial events of a
+ * `sendInitialEvents=true` watch.
+ *
+ * @category constants
+ */
+export const initialEventsEndAnnotation = "k8s.io/initial-events-end"
+
+/**
+ * The object of a BOOKMARK event: only the resourceVersion is meaningful.
+ *
+ * @category models
+ */
+export interface Bookmark {
+  readonly apiVersion?: string
+  readonly kind?: string
+  readonly metadata: {
+    readonly resourceVersion: string
+    readonly annotations?: { readonly [key: string]: string }
+  }
+}
+
+/** @category schemas */
+export const Bookmark: Schema.Codec<Bookmark> = openStruct({
+  apiVersion: Schema.optionalKey(Schema.String),
+  kind: Schema.optionalKey(Schema.String),
+  metadata: openStruct({
+    resourceVersion: Schema.String,
+    annotations: Schema.optionalKey(Schema.Record(Schema.String, Schema.String))
+  })
+})
+
+/** @category models */
+export interface Added<K> {
+  readonly type: "ADDED"
+  readonly object: K
+}
+/** @category models */
+export interface Modified<K> {
+  readonly type: "MODIFIED"
+  readonly object: K
+}
+/** @category models */
+export interface Deleted<K> {
+  readonly type: "DELETED"
+  readonly object: K
+}
+/** @category models */
+export interface BookmarkEvent {
+  readonly type: "BOOKMARK"
+  readonly object: Bookmark
+}
+/** @category models */
+export interface ErrorEvent {
+  readonly type: "ERROR"
+  readonly object: Status
+}
+
+/**
+ * One watch event. An `ERROR` event never reaches a typed watch stream's
+ * consumer: the client fails the stream with `KubeApiError` instead.
+ *
+ * @category models
+ */
+export type WatchEvent<K> = Added<K> | Modified<K> | Deleted<K> | BookmarkEvent | ErrorEvent
+
+/**
+ * The schema of a watch event whose object is decoded with `item`.
+ *
+ * @category schemas
+ */
+export const schema = <K>(item: Schema.Codec<K, unknown>): Schema.Codec<WatchEvent<K>, unknown> =>
+  Schema.Union([
+    openStruct({ type: Schema.Literal("ADDED"), object: item }),
+    openStruct({ type: Schema.Literal("MODIFIED"), object: item }),
+    openStruct({ type: Schema.Literal("DELETED"), object: item }),
+    openStruct({ type: Schema.Literal("BOOKMARK"), object: Bookmark }),
+    openStruct({ type: Schema.Literal("ERROR"), object: Status })
+  ])
+
+/**
+ * Whether a bookmark marks the end of the initial events of a streaming list.
+ *
+ * @category predicates
+ */
+export const isInitialEventsEnd = (bookmark: Bookmark): boolean =>
+  bookmark.metadata.annotations?.[initialEventsEndAnnotation] === "true"
