@@ -17,3 +17,6 @@ const UnknownFields = Schema.Record(Schema.String, Schema.Unknown)
 /** A struct that keeps unknown fields through decode and encode. */
 export const openStruct = <const Fields extends Schema.Struct.Fields>(fields: Fields) =>
   Schema.StructWithRest(Schema.Struct(fields), [UnknownFields])
+
+/** An object whose fields are all unknown: Kubernetes' free-form objects (`RawExtension`, `FieldsV1`). */
+export const UnknownObject: Schema.Codec<{ readonly [key: string]: unknown }> = UnknownFields
