@@ -6,11 +6,12 @@
  *   npm run codegen -- --v3 <dir|url>       # OpenAPI v3 documents
  *   npm run codegen -- --out <dir>          # somewhere other than src/api
  *
- * Without an input flag the generator looks for
- * `shared/kubernetes-openapi/swagger-v1.35.0.json` next to the repository (or
- * next to the directory holding it, for a worktree). The output replaces every
- * file in the output directory that a previous run generated, then is
- * formatted with Biome, so running it twice gives the same bytes.
+ * Without an input flag the generator reads `$KUBE_OPENAPI` (a v2 file or URL)
+ * or looks for `shared/kubernetes-openapi/swagger-v1.35.0.json` in the
+ * directories above the repository, then above the checkout it was cloned
+ * from (CI runs on a fresh clone of one). The output replaces every file in
+ * the output directory that a previous run generated, then is formatted with
+ * Biome, so running it twice gives the same bytes.
  */
 import { execFileSync } from "node:child_process"
 import { existsSync } from "node:fs"
@@ -25,13 +26,35 @@ import type { Spec } from "./Spec.js"
 const root = Path.resolve(import.meta.dirname, "..")
 const defaultSpec = "shared/kubernetes-openapi/swagger-v1.35.0.json"
 
+/** A directory and every directory above it. */
+const ancestors = (start: string): Array<string> => {
+  const directories = [start]
+  for (let directory = start; directory !== Path.dirname(directory); directory = Path.dirname(directory)) {
+    directories.push(Path.dirname(directory))
+  }
+  return directories
+}
+
+/** The checkout this repository was cloned from, when it is a local path. */
+const clonedFrom = (): string | undefined => {
+  try {
+    const origin = execFileSync("git", ["config", "--get", "remote.origin.url"], { cwd: root, encoding: "utf8" }).trim()
+    return Path.isAbsolute(origin) ? origin : undefined
+  } catch {
+    return undefined
+  }
+}
+
 const findDefaultSpec = (): string => {
-  for (let directory = Path.dirname(root); ; directory = Path.dirname(directory)) {
+  const fromEnvironment = process.env.KUBE_OPENAPI
+  if (fromEnvironment !== undefined && fromEnvironment !== "") return fromEnvironment
+  const origin = clonedFrom()
+  const candidates = [...ancestors(root), ...(origin === undefined ? [] : ancestors(origin))]
+  for (const directory of candidates) {
     const candidate = Path.join(directory, defaultSpec)
     if (existsSync(candidate)) return candidate
-    if (Path.dirname(directory) === directory) break
   }
-  throw new Error(`no --openapi or --v3 given and no ${defaultSpec} found above ${root}`)
+  throw new Error(`no --openapi or --v3 given, KUBE_OPENAPI unset, and no ${defaultSpec} found above ${root}`)
 }
 
 const load = (options: { readonly openapi: string | undefined; readonly v3: string | undefined }): Promise<Spec> => {
