@@ -22,6 +22,7 @@ import * as Model from "./Model.js"
 import * as Render from "./Render.js"
 import * as Source from "./Source.js"
 import type { Spec } from "./Spec.js"
+import { generatedMarker } from "./Text.js"
 
 const root = Path.resolve(import.meta.dirname, "..")
 const defaultSpec = "shared/kubernetes-openapi/swagger-v1.35.0.json"
@@ -73,7 +74,7 @@ const removeGenerated = async (directory: string): Promise<void> => {
       if ((await Fs.readdir(path)).length === 0) await Fs.rmdir(path)
     } else if (entry.name.endsWith(".ts")) {
       const text = await Fs.readFile(path, "utf8")
-      if (text.startsWith(Render.generatedMarker)) await Fs.rm(path)
+      if (text.startsWith(generatedMarker)) await Fs.rm(path)
     }
   }
 }
