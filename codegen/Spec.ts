@@ -21,7 +21,12 @@ const GroupVersionKind: Schema.Codec<GroupVersionKind> = Schema.Struct({
   kind: Schema.String
 })
 
-/** The JSON Schema subset Kubernetes uses, with its `x-kubernetes-*` extensions. */
+/**
+ * The JSON Schema subset Kubernetes uses, with the `x-kubernetes-*` extensions
+ * the generator acts on. `x-kubernetes-preserve-unknown-fields` needs no
+ * handling: every generated object schema keeps unknown fields, and an object
+ * without properties is a free-form `{ [key: string]: unknown }`.
+ */
 export interface SchemaObject {
   readonly $ref?: string
   readonly allOf?: ReadonlyArray<SchemaObject>
@@ -34,7 +39,6 @@ export interface SchemaObject {
   readonly items?: SchemaObject
   readonly additionalProperties?: SchemaObject | boolean
   readonly "x-kubernetes-group-version-kind"?: ReadonlyArray<GroupVersionKind>
-  readonly "x-kubernetes-preserve-unknown-fields"?: boolean
   readonly "x-kubernetes-int-or-string"?: boolean
   readonly "x-kubernetes-list-type"?: string
   readonly "x-kubernetes-list-map-keys"?: ReadonlyArray<string>
@@ -62,7 +66,6 @@ const SchemaObject: Schema.Codec<SchemaObject> = Schema.Struct({
     Schema.Union([Schema.Boolean, Schema.suspend((): Schema.Codec<SchemaObject> => SchemaObject)])
   ),
   "x-kubernetes-group-version-kind": Schema.optionalKey(Schema.Array(GroupVersionKind)),
-  "x-kubernetes-preserve-unknown-fields": Schema.optionalKey(Schema.Boolean),
   "x-kubernetes-int-or-string": Schema.optionalKey(Schema.Boolean),
   "x-kubernetes-list-type": Schema.optionalKey(Schema.String),
   "x-kubernetes-list-map-keys": Schema.optionalKey(Schema.Array(Schema.String)),
