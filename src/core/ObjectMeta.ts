@@ -1,6 +1,6 @@
 /**
  * The metadata every Kubernetes object and list carries: `ObjectMeta`,
- * `OwnerReference`, `ManagedFieldsEntry` and `ListMeta`, as open schemas that
+ * `OwnerReference`, `ManagedFieldsEntry`, `ListMeta` and `ShardInfo`, as open schemas that
  * keep fields a newer server adds. Timestamps stay the RFC 3339 strings the
  * server sent, so decode → encode is byte-for-byte faithful.
  *
@@ -106,6 +106,21 @@ export const ObjectMeta: Schema.Codec<ObjectMeta> = openStruct({
 })
 
 /**
+ * The shard selector a list response was filtered by; its presence means the
+ * list is a subset of the collection.
+ *
+ * @category models
+ */
+export interface ShardInfo {
+  readonly selector: string
+}
+
+/** @category schemas */
+export const ShardInfo: Schema.Codec<ShardInfo> = openStruct({
+  selector: Schema.String
+})
+
+/**
  * Metadata of a list response: the snapshot's resourceVersion and, when more
  * pages remain, the continue token.
  *
@@ -116,6 +131,7 @@ export interface ListMeta {
   readonly continue?: string
   readonly remainingItemCount?: number
   readonly selfLink?: string
+  readonly shardInfo?: ShardInfo
 }
 
 /** @category schemas */
@@ -123,5 +139,6 @@ export const ListMeta: Schema.Codec<ListMeta> = openStruct({
   resourceVersion: Schema.optionalKey(Schema.String),
   continue: Schema.optionalKey(Schema.String),
   remainingItemCount: Schema.optionalKey(Schema.Number),
-  selfLink: Schema.optionalKey(Schema.String)
+  selfLink: Schema.optionalKey(Schema.String),
+  shardInfo: Schema.optionalKey(ShardInfo)
 })

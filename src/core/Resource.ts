@@ -88,8 +88,8 @@ export const parseApiVersion = (apiVersion: string): { readonly group: string; r
 }
 
 /**
- * Makes a typed descriptor from its parts; the list schema is derived from the
- * object schema.
+ * Makes a typed descriptor from its parts; the list schema, unless given, is
+ * derived from the object schema.
  *
  * @category constructors
  */
@@ -102,6 +102,7 @@ export const make = <K extends KubeObject>(options: {
   readonly verbs?: ReadonlyArray<string>
   readonly subresources?: ReadonlyArray<string>
   readonly schema: Schema.Codec<K, unknown>
+  readonly listSchema?: Schema.Codec<ObjectList.ObjectList<K>, unknown>
 }): Resource<K> => ({
   group: options.group,
   version: options.version,
@@ -112,7 +113,7 @@ export const make = <K extends KubeObject>(options: {
   verbs: options.verbs ?? [],
   subresources: options.subresources ?? [],
   schema: options.schema,
-  listSchema: ObjectList.schema(options.schema)
+  listSchema: options.listSchema ?? ObjectList.schema(options.schema)
 })
 
 /**

@@ -1,0 +1,46 @@
+/**
+ * `Time` and `MicroTime`: Kubernetes timestamps as they travel, RFC 3339
+ * strings (`2024-05-01T12:00:00Z`, with microseconds for `MicroTime`). Decoded
+ * objects keep the wire string so decode → encode is byte-for-byte faithful;
+ * the accessors here parse it when a program needs a point in time.
+ *
+ * @since 0.1.0
+ */
+import { DateTime, Option, Schema } from "effect"
+
+/**
+ * A timestamp with second precision, as the RFC 3339 string the server sent.
+ *
+ * @category models
+ */
+export type Time = string
+
+/** @category schemas */
+export const Time: Schema.Codec<Time> = Schema.String
+
+/**
+ * A timestamp with microsecond precision, as the RFC 3339 string the server
+ * sent.
+ *
+ * @category models
+ */
+export type MicroTime = string
+
+/** @category schemas */
+export const MicroTime: Schema.Codec<MicroTime> = Schema.String
+
+/**
+ * The instant a timestamp names, or `None` when the string is not a date.
+ *
+ * @category accessors
+ */
+export const toDateTime = (time: Time | MicroTime): Option.Option<DateTime.Utc> =>
+  Option.map(DateTime.make(time), DateTime.toUtc)
+
+/**
+ * The timestamp as a JavaScript `Date` (an invalid `Date` when the string is
+ * not a date, as `new Date` does).
+ *
+ * @category accessors
+ */
+export const toDate = (time: Time | MicroTime): Date => new Date(time)
