@@ -18,6 +18,7 @@ import { existsSync } from "node:fs"
 import * as Fs from "node:fs/promises"
 import * as Path from "node:path"
 import { parseArgs } from "node:util"
+import * as Biome from "../scripts/biome.js"
 import * as Model from "./Model.js"
 import * as Render from "./Render.js"
 import * as Source from "./Source.js"
@@ -95,13 +96,13 @@ const main = async (): Promise<void> => {
     await Fs.mkdir(Path.dirname(path), { recursive: true })
     await Fs.writeFile(path, file.text)
   }
-  // Biome formats and sorts imports; its output only matters when it fails.
-  try {
-    execFileSync(Path.join(root, "node_modules/.bin/biome"), ["check", "--write", out], { cwd: root, stdio: "pipe" })
-  } catch (error) {
-    const output = error instanceof Error && "stdout" in error ? String(error.stdout) : ""
-    throw new Error(`biome check failed on the generated code:\n${output}`, { cause: error })
-  }
+  // Biome formats the output; its report only matters when it finds a problem.
+  const formatted = Biome.check({
+    root,
+    files: files.map((file) => Path.relative(root, Path.join(out, Path.relative("src/api", file.path)))),
+    write: true
+  })
+  if (formatted.problems > 0) throw new Error(`biome found problems in the generated code:\n${formatted.report}`)
   const descriptors = [...api.definitions.values()].filter((definition) => definition.resource !== undefined).length
   process.stdout.write(
     `codegen: ${spec.source}: ${api.definitions.size} definitions, ${descriptors} resource descriptors, ` +
