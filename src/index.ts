@@ -10,9 +10,14 @@
  */
 export * as Api from "./client/Api.js"
 export * as ClusterConfig from "./client/ClusterConfig.js"
+export * as Credentials from "./client/Credentials.js"
 export * as FetchTransport from "./client/FetchTransport.js"
 export * as Impersonation from "./client/Impersonation.js"
+export * as InCluster from "./client/InCluster.js"
+export * as Kube from "./client/Kube.js"
 export * as KubeClient from "./client/KubeClient.js"
+export * as KubeConfig from "./client/KubeConfig.js"
+export * as KubeConfigLoader from "./client/KubeConfigLoader.js"
 export {
   KubeApiError,
   KubeConfigError,
@@ -22,6 +27,7 @@ export {
   KubeNetworkError,
   KubeRequestError
 } from "./client/KubeError.js"
+export * as KubeFetch from "./client/KubeFetch.js"
 export * as NodeTransport from "./client/NodeTransport.js"
 export * as DynamicObject from "./core/DynamicObject.js"
 export * as IntOrString from "./core/IntOrString.js"

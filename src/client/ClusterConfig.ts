@@ -49,11 +49,15 @@ export interface Credentials {
   /** The TLS client identity, if any; an exec plugin may change it over time. */
   readonly clientIdentity: Effect.Effect<Option.Option<ClientIdentity>, KubeConfigError>
   /**
-   * Called after the server answered 401: drops cached credentials (an exec
-   * plugin is re-run, a token file re-read). Succeeds with `true` when the
-   * credentials changed and one retry may succeed, `false` otherwise.
+   * Called after the server answered 401 to a request sent with `rejected`
+   * (the `Authorization` value, if any): drops cached credentials (an exec
+   * plugin is re-run, a token file re-read) unless a concurrent request
+   * already did for the same credential. Succeeds with `true` when newer
+   * credentials are (or will be) available and one retry may succeed.
    */
-  readonly refreshAfterUnauthorized: Effect.Effect<boolean, KubeConfigError>
+  readonly refreshAfterUnauthorized: (
+    rejected: Option.Option<Redacted.Redacted<string>>
+  ) => Effect.Effect<boolean, KubeConfigError>
 }
 
 /**
@@ -64,7 +68,7 @@ export interface Credentials {
 export const noCredentials: Credentials = {
   authorization: Effect.succeedNone,
   clientIdentity: Effect.succeedNone,
-  refreshAfterUnauthorized: Effect.succeed(false)
+  refreshAfterUnauthorized: () => Effect.succeed(false)
 }
 
 /**
@@ -77,7 +81,7 @@ export const bearerToken = (token: Redacted.Redacted<string>): Credentials => {
   return {
     authorization: Effect.succeed(header),
     clientIdentity: Effect.succeedNone,
-    refreshAfterUnauthorized: Effect.succeed(false)
+    refreshAfterUnauthorized: () => Effect.succeed(false)
   }
 }
 

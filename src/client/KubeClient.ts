@@ -211,9 +211,14 @@ export const make = (
     }
 
     /** One attempt: credentials, transport, status check. Error bodies are read here. */
-    const attempt = (request: HttpClientRequest.HttpClientRequest, label: Errors.RequestLabel) =>
+    const attempt = (
+      request: HttpClientRequest.HttpClientRequest,
+      label: Errors.RequestLabel,
+      onAuthorization: (authorization: Option.Option<Redacted.Redacted<string>>) => void
+    ) =>
       Effect.gen(function* () {
         const authorization = yield* config.credentials.authorization
+        onAuthorization(authorization)
         const response = yield* http
           .execute(withHeaders(request, authorization))
           .pipe(Effect.mapError((error) => Errors.fromTransport(label, error)))
@@ -228,7 +233,13 @@ export const make = (
       const policy = call.retry === undefined ? clientPolicy : { ...clientPolicy, ...call.retry }
       const isRead = request.method === "GET" || request.method === "HEAD"
       const label = Errors.labelOf(request.method, `${config.server}${request.url}`)
-      const once = limited ? Effect.andThen(limiter, attempt(request, label)) : attempt(request, label)
+      let sent: Option.Option<Redacted.Redacted<string>> = Option.none()
+      const remember = (authorization: Option.Option<Redacted.Redacted<string>>) => {
+        sent = authorization
+      }
+      const once = limited
+        ? Effect.andThen(limiter, attempt(request, label, remember))
+        : attempt(request, label, remember)
       const loop = (
         retry: number,
         refreshed: boolean
@@ -250,7 +261,7 @@ export const make = (
                 (error._tag === "KubeApiError" || error._tag === "KubeHttpError") &&
                 error.code === 401
               ) {
-                const changed = yield* config.credentials.refreshAfterUnauthorized
+                const changed = yield* config.credentials.refreshAfterUnauthorized(sent)
                 if (changed) return yield* loop(retry, true)
               }
               if (retry >= policy.maxRetries || !Policy.isRetryable(error, isRead, policy))

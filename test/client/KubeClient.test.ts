@@ -227,10 +227,11 @@ describe("retries", () => {
     const credentials: ClusterConfig.Credentials = {
       authorization: Effect.sync(() => Option.some(Redacted.make(`Bearer token-${generation}`))),
       clientIdentity: Effect.succeedNone,
-      refreshAfterUnauthorized: Effect.sync(() => {
-        generation++
-        return true
-      })
+      refreshAfterUnauthorized: () =>
+        Effect.sync(() => {
+          generation++
+          return true
+        })
     }
     return withServer(
       (request, response) =>
