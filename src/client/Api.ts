@@ -14,6 +14,12 @@
  * every field (also ones the schema does not know), and `apiVersion`/`kind`
  * are filled in when missing. Responses are decoded by the same schema.
  *
+ * Because it captures the client, a handle lives only as long as the layer
+ * that provided it: `Api.all(Pod).pipe(Effect.provide(Kube.layer()))` hands
+ * back a handle whose transport is already closed (every call then fails
+ * with `KubeNetworkError`). Provide the layer around the whole program, or
+ * build it once with `Layer.build` in a scope that outlives the handles.
+ *
  * @since 0.1.0
  */
 import { Effect, Option, Result, Schema, Stream } from "effect"
@@ -30,14 +36,17 @@ import { type Call, type Decoder, decoderFor, KubeClient, type KubeClientService
 import { type KubeError, KubeRequestError } from "./KubeError.js"
 
 /**
- * What a delete returns: the final `Status` when the object is gone, or the
- * object itself while finalizers or a grace period keep it (with its
- * `deletionTimestamp` set).
+ * What a delete returns, as the server answers it:
+ * - `Deleted`: the object is gone. Most kinds answer with a success `Status`
+ *   (`status`); some (Services, Pods deleted at once) answer with the
+ *   object's last state (`object`, without a `deletionTimestamp`).
+ * - `Deleting`: finalizers or a grace period keep the object for now; it has
+ *   its `deletionTimestamp` set.
  *
  * @category models
  */
 export type DeleteResult<K> =
-  | { readonly _tag: "Deleted"; readonly status: Status.Status }
+  | { readonly _tag: "Deleted"; readonly status?: Status.Status; readonly object?: K }
   | { readonly _tag: "Deleting"; readonly object: K }
 
 /**
@@ -249,7 +258,11 @@ export const make = <K extends Resource.KubeObject>(
   const decodeDeleted: Decoder<DeleteResult<K>> = (json) =>
     Status.isStatusObject(json)
       ? Result.map(decodeStatus(json), (status) => ({ _tag: "Deleted" as const, status }))
-      : Result.map(decodeObject(json), (object) => ({ _tag: "Deleting" as const, object }))
+      : Result.map(decodeObject(json), (object) =>
+          object.metadata?.deletionTimestamp === undefined
+            ? { _tag: "Deleted" as const, object }
+            : { _tag: "Deleting" as const, object }
+        )
 
   const decodeDeletedCollection: Decoder<DeleteCollectionResult<K>> = (json) =>
     Status.isStatusObject(json)

@@ -45,7 +45,8 @@ export interface ListParams {
   readonly limit?: number
   /** The token from the previous page's `metadata.continue`. */
   readonly continue?: string
-  readonly resourceVersion?: string
+  /** `undefined` is the same as unset, so a list's optional `metadata.resourceVersion` can be passed on as is. */
+  readonly resourceVersion?: string | undefined
   readonly resourceVersionMatch?: "NotOlderThan" | "Exact"
   readonly timeoutSeconds?: number
 }
@@ -60,8 +61,11 @@ export interface ListParams {
 export interface WatchParams {
   readonly labelSelector?: LabelSelectorInput
   readonly fieldSelector?: FieldSelectorInput
-  /** Start after this version; unset means "now", with synthetic ADDED events for existing objects. */
-  readonly resourceVersion?: string
+  /**
+   * Start after this version; unset (or `undefined`) means "now", with
+   * synthetic ADDED events for existing objects.
+   */
+  readonly resourceVersion?: string | undefined
   readonly allowWatchBookmarks?: boolean
   /** Streaming list: send the current objects as ADDED events, then the `k8s.io/initial-events-end` bookmark. */
   readonly sendInitialEvents?: boolean
@@ -73,7 +77,7 @@ export const defaultWatchTimeoutSeconds = 290
 
 /** Parameters of a get. @category models */
 export interface GetParams {
-  readonly resourceVersion?: string
+  readonly resourceVersion?: string | undefined
 }
 
 /** How the server treats unknown or duplicate fields in a write. @category models */

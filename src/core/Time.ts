@@ -44,3 +44,13 @@ export const toDateTime = (time: Time | MicroTime): Option.Option<DateTime.Utc> 
  * @category accessors
  */
 export const toDate = (time: Time | MicroTime): Date => new Date(time)
+
+/**
+ * The `MicroTime` string of an instant given in epoch milliseconds
+ * (`2024-05-01T12:00:00.123000Z`): the API server parses `MicroTime` with
+ * exactly six fractional digits and rejects the three of `toISOString`.
+ *
+ * @category constructors
+ */
+export const microTimeFromMillis = (millis: number): MicroTime =>
+  new Date(millis).toISOString().replace(/\.(\d{3})Z$/, ".$1000Z")

@@ -69,19 +69,27 @@ export interface ErrorEvent {
 }
 
 /**
- * One watch event. An `ERROR` event never reaches a typed watch stream's
- * consumer: the client fails the stream with `KubeApiError` instead.
+ * One watch event as a typed watch stream delivers it. An `ERROR` line never
+ * reaches the consumer: the client fails the stream with `KubeApiError`
+ * instead, so the type leaves it out.
  *
  * @category models
  */
-export type WatchEvent<K> = Added<K> | Modified<K> | Deleted<K> | BookmarkEvent | ErrorEvent
+export type WatchEvent<K> = Added<K> | Modified<K> | Deleted<K> | BookmarkEvent
+
+/**
+ * One line of a watch response as the server sends it, `ERROR` included.
+ *
+ * @category models
+ */
+export type WireEvent<K> = WatchEvent<K> | ErrorEvent
 
 /**
  * The schema of a watch event whose object is decoded with `item`.
  *
  * @category schemas
  */
-export const schema = <K>(item: Schema.Codec<K, unknown>): Schema.Codec<WatchEvent<K>, unknown> =>
+export const schema = <K>(item: Schema.Codec<K, unknown>): Schema.Codec<WireEvent<K>, unknown> =>
   Schema.Union([
     openStruct({ type: Schema.Literal("ADDED"), object: item }),
     openStruct({ type: Schema.Literal("MODIFIED"), object: item }),

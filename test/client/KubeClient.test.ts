@@ -445,6 +445,7 @@ describe("Api verbs", () => {
             status: "Success",
             details: { name: "gone", kind: "configmaps" }
           })
+        if (request.url.endsWith("/last")) return json(response, 200, configMap("last"))
         json(response, 200, {
           ...configMap("pending"),
           metadata: { name: "pending", deletionTimestamp: "2026-01-01T00:00:00Z", finalizers: ["x"] }
@@ -455,7 +456,10 @@ describe("Api verbs", () => {
           const api = yield* configMaps
           assert.isTrue(Option.isNone(yield* api.getOption("missing")))
           const gone = yield* api.delete("gone", { propagationPolicy: "Background" })
-          assert.strictEqual(gone._tag, "Deleted")
+          assert.strictEqual(gone._tag === "Deleted" ? gone.status?.details?.name : "", "gone")
+          // Services (and Pods deleted at once) answer with their last state, without a deletionTimestamp.
+          const last = yield* api.delete("last")
+          assert.strictEqual(last._tag === "Deleted" ? last.object?.metadata?.name : "", "last")
           const pending = yield* api.delete("pending")
           assert.strictEqual(
             pending._tag === "Deleting" ? pending.object.metadata?.deletionTimestamp : "",

@@ -92,6 +92,15 @@ describe("Request.list", () => {
     )
   })
 
+  it("reads an undefined resourceVersion (a list's optional metadata passed on) as unset", () => {
+    expect(render(Request.list(pods, inDefault, { resourceVersion: undefined })).url).toBe(
+      "/api/v1/namespaces/default/pods"
+    )
+    expect(render(Request.watch(pods, inDefault, { resourceVersion: undefined })).url).toBe(
+      "/api/v1/namespaces/default/pods?watch=true&allowWatchBookmarks=true&timeoutSeconds=290"
+    )
+  })
+
   it("rejects invalid parameters before a request exists", () => {
     expect(failure(Request.list(pods, inDefault, { continue: "tok", resourceVersion: "5" }))).toMatch(/^continue: /)
     expect(failure(Request.list(pods, inDefault, { resourceVersionMatch: "Exact" }))).toBe(
