@@ -1,0 +1,186 @@
+/**
+ * Patches and field-manager bookkeeping: the bridge from FakeKube's PATCH
+ * verb to the patch engines. The engines (strategic merge patch,
+ * server-side apply, managedFields) are built on the `patch` branch; until
+ * they are merged, JSON patch (RFC 6902) and merge patch (RFC 7386) are
+ * applied here, strategic merge patch and apply answer 415, and no
+ * managedFields are recorded. This module is the one place to rewire.
+ */
+import { cloneJson, isRecord, type JsonObject, jsonEqual } from "./json.js"
+import type { ResourceType } from "./resourceTypes.js"
+import * as Status from "./status.js"
+
+/** The content type of server-side apply. */
+export const applyContentType = "application/apply-patch+yaml"
+
+const jsonPatchType = "application/json-patch+json"
+const mergePatchType = "application/merge-patch+json"
+const strategicPatchType = "application/strategic-merge-patch+json"
+
+/** A patch request. */
+export interface PatchRequest {
+  readonly type: ResourceType
+  readonly contentType: string
+  readonly live: JsonObject | undefined
+  readonly body: string
+  readonly manager: string
+  readonly force: boolean
+  readonly subresource: string | undefined
+  readonly now: string
+}
+
+/** The 422 the server answers for a JSON patch that cannot apply (a failed `test`, a missing path). */
+const rejected = () =>
+  new Status.StatusFailure({
+    kind: "Status",
+    apiVersion: "v1",
+    metadata: {},
+    status: "Failure",
+    message: "the server rejected our request due to an error in our request",
+    reason: "Invalid",
+    details: {},
+    code: 422
+  })
+
+const mergePatch = (target: unknown, patch: unknown): unknown => {
+  if (!isRecord(patch)) return patch
+  const result: JsonObject = isRecord(target) ? { ...target } : {}
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete result[key]
+    else result[key] = mergePatch(result[key], value)
+  }
+  return result
+}
+
+const pointer = (path: string): ReadonlyArray<string> => {
+  if (path === "") return []
+  if (!path.startsWith("/")) throw rejected()
+  return path
+    .slice(1)
+    .split("/")
+    .map((token) => token.replace(/~1/g, "/").replace(/~0/g, "~"))
+}
+
+const childOf = (parent: unknown, token: string): unknown => {
+  if (Array.isArray(parent)) return parent[Number(token)]
+  return isRecord(parent) ? parent[token] : undefined
+}
+
+/** Applies one RFC 6902 operation in place on a deep copy; throws the server's 422 when it cannot. */
+const applyOperation = (document: { root: unknown }, operation: unknown): void => {
+  if (!isRecord(operation) || typeof operation.op !== "string" || typeof operation.path !== "string") throw rejected()
+  const tokens = pointer(operation.path)
+  const read = (path: ReadonlyArray<string>): unknown => {
+    let current = document.root
+    for (const token of path) {
+      current = childOf(current, token)
+      if (current === undefined) throw rejected()
+    }
+    return current
+  }
+  const remove = (path: ReadonlyArray<string>): unknown => {
+    const parent = read(path.slice(0, -1))
+    const last = path.at(-1) ?? ""
+    if (Array.isArray(parent)) {
+      const index = Number(last)
+      if (!Number.isInteger(index) || index < 0 || index >= parent.length) throw rejected()
+      return parent.splice(index, 1)[0]
+    }
+    if (!isRecord(parent) || !(last in parent)) throw rejected()
+    const value = parent[last]
+    delete parent[last]
+    return value
+  }
+  const add = (path: ReadonlyArray<string>, value: unknown): void => {
+    if (path.length === 0) {
+      document.root = value
+      return
+    }
+    const parent = read(path.slice(0, -1))
+    const last = path.at(-1) ?? ""
+    if (Array.isArray(parent)) {
+      const index = last === "-" ? parent.length : Number(last)
+      if (!Number.isInteger(index) || index < 0 || index > parent.length) throw rejected()
+      parent.splice(index, 0, value)
+    } else if (isRecord(parent)) parent[last] = value
+    else throw rejected()
+  }
+  switch (operation.op) {
+    case "add":
+      add(tokens, cloneJson(operation.value))
+      return
+    case "remove":
+      remove(tokens)
+      return
+    case "replace":
+      read(tokens)
+      if (tokens.length > 0) remove(tokens)
+      add(tokens, cloneJson(operation.value))
+      return
+    case "move":
+    case "copy": {
+      if (typeof operation.from !== "string") throw rejected()
+      const from = pointer(operation.from)
+      const value = operation.op === "move" ? remove(from) : cloneJson(read(from))
+      add(tokens, value)
+      return
+    }
+    case "test": {
+      // As the API server's json-patch: a missing member tests equal to null (kube-rs's finalizer relies on it).
+      const actual = tokens.length === 0 ? document.root : childOf(read(tokens.slice(0, -1)), tokens.at(-1) ?? "")
+      if (actual === undefined ? operation.value !== null : !jsonEqual(actual, operation.value)) throw rejected()
+      return
+    }
+    default:
+      throw rejected()
+  }
+}
+
+/** The patched object. */
+export const patch = (request: PatchRequest): JsonObject => {
+  if (request.contentType === strategicPatchType && request.type.custom)
+    throw Status.unsupportedMediaType([jsonPatchType, mergePatchType, applyContentType])
+  if (![jsonPatchType, mergePatchType, strategicPatchType, applyContentType].includes(request.contentType))
+    throw new Status.StatusFailure({
+      kind: "Status",
+      apiVersion: "v1",
+      metadata: {},
+      status: "Failure",
+      message: "415: Unsupported Media Type",
+      reason: "UnsupportedMediaType",
+      details: {},
+      code: 415
+    })
+  if (request.contentType === strategicPatchType || request.contentType === applyContentType)
+    throw Status.unsupportedMediaType([jsonPatchType, mergePatchType])
+  let body: unknown
+  try {
+    body = JSON.parse(request.body)
+  } catch (error) {
+    throw Status.badRequest(`error decoding patch: ${error instanceof Error ? error.message : String(error)}`)
+  }
+  const live = request.live ?? {}
+  let result: unknown
+  if (request.contentType === mergePatchType) {
+    if (!isRecord(body)) throw Status.badRequest("error decoding patch: a merge patch must be a JSON object")
+    result = mergePatch(live, body)
+  } else {
+    if (!Array.isArray(body))
+      throw Status.badRequest("error decoding patch: a JSON patch must be an array of operations")
+    const document = { root: cloneJson<unknown>(live) }
+    for (const operation of body) applyOperation(document, operation)
+    result = document.root
+  }
+  if (!isRecord(result)) throw rejected()
+  return result
+}
+
+/** `after` with managedFields updated for an Update by `manager` (not recorded until the engines land). */
+export const recordUpdate = (
+  _type: ResourceType,
+  _before: JsonObject | undefined,
+  after: JsonObject,
+  _manager: string,
+  _subresource: string | undefined,
+  _now: string
+): JsonObject => after
