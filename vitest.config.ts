@@ -5,6 +5,6 @@ export default defineConfig({
   resolve: { conditions: ["source"] },
   test: {
     include: ["test/**/*.test.ts"],
-    exclude: ["test/conformance/**", "node_modules/**"]
+    exclude: ["test/conformance/**", "test/serverless/**", "node_modules/**"]
   }
 })
