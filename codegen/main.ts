@@ -5,6 +5,8 @@
  *   npm run codegen -- --openapi <file|url> # an OpenAPI v2 document
  *   npm run codegen -- --v3 <dir|url>       # OpenAPI v3 documents
  *   npm run codegen -- --out <dir>          # somewhere other than src/api
+ *   npm run codegen -- --kubeconfig <file> --v3 /openapi/v3
+ *                                           # a live cluster, through the project's client
  *
  * Without an input flag the generator reads `$KUBE_OPENAPI` (a v2 file or URL)
  * or looks for `shared/kubernetes-openapi/swagger-v1.35.0.json` in the
@@ -19,6 +21,7 @@ import * as Fs from "node:fs/promises"
 import * as Path from "node:path"
 import { parseArgs } from "node:util"
 import * as Biome from "../scripts/biome.js"
+import * as KubeSource from "./KubeSource.js"
 import * as Model from "./Model.js"
 import * as Render from "./Render.js"
 import * as Source from "./Source.js"
@@ -59,10 +62,23 @@ const findDefaultSpec = (): string => {
   throw new Error(`no --openapi or --v3 given, KUBE_OPENAPI unset, and no ${defaultSpec} found above ${root}`)
 }
 
-const load = (options: { readonly openapi: string | undefined; readonly v3: string | undefined }): Promise<Spec> => {
+const load = async (options: {
+  readonly openapi: string | undefined
+  readonly v3: string | undefined
+  readonly kubeconfig: string | undefined
+}): Promise<Spec> => {
   if (options.openapi !== undefined && options.v3 !== undefined) throw new Error("give --openapi or --v3, not both")
-  if (options.v3 !== undefined) return Source.readV3(options.v3)
-  return Source.readV2(options.openapi ?? findDefaultSpec())
+  if (options.kubeconfig === undefined) {
+    if (options.v3 !== undefined) return Source.readV3(options.v3)
+    return Source.readV2(options.openapi ?? findDefaultSpec())
+  }
+  const cluster = KubeSource.fromKubeconfig(options.kubeconfig)
+  try {
+    if (options.v3 !== undefined) return await Source.readV3(await cluster.resolve(options.v3), cluster.fetch)
+    return await Source.readV2(await cluster.resolve(options.openapi ?? "/openapi/v2"), cluster.fetch)
+  } finally {
+    await cluster.dispose()
+  }
 }
 
 /** Removes the files a previous run generated (and directories left empty), nothing else. */
@@ -83,11 +99,16 @@ const removeGenerated = async (directory: string): Promise<void> => {
 const main = async (): Promise<void> => {
   const started = performance.now()
   const { values } = parseArgs({
-    options: { openapi: { type: "string" }, v3: { type: "string" }, out: { type: "string" } },
+    options: {
+      openapi: { type: "string" },
+      v3: { type: "string" },
+      out: { type: "string" },
+      kubeconfig: { type: "string" }
+    },
     strict: true
   })
   const out = Path.resolve(values.out ?? Path.join(root, "src/api"))
-  const spec = await load({ openapi: values.openapi, v3: values.v3 })
+  const spec = await load({ openapi: values.openapi, v3: values.v3, kubeconfig: values.kubeconfig })
   const api = Model.fromSpec(spec)
   const files = Render.files(api)
   await removeGenerated(out)

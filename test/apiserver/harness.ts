@@ -66,6 +66,10 @@ const parseReady = (json: unknown) => {
   }
 }
 
+/** Reads the `ready.json` of a harness started in `dir` (by hand, or by another process). */
+export const readReady = (dir: string): Omit<RealApiServer, "dir" | "stop"> =>
+  parseReady(JSON.parse(readFileSync(join(dir, "ready.json"), "utf8")))
+
 const stopProcess = async (child: ChildProcess): Promise<void> => {
   if (child.exitCode !== null || child.signalCode !== null) return
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()))
@@ -97,7 +101,7 @@ export const startRealApiServer = async (options: { readonly timeoutMillis?: num
     }
     await sleep(100)
   }
-  const ready = parseReady(JSON.parse(readFileSync(readyFile, "utf8")))
+  const ready = readReady(dir)
   return {
     ...ready,
     dir,
