@@ -1225,7 +1225,17 @@ export class Server {
         : { ...object, metadata: prepared }
     let value = shape(type, resetStatusOnCreate(type, created), recordAt(created, "metadata"))
     if (type.group === "" && type.kind === "Namespace") value = defaultNamespace(value)
-    value = Patching.recordUpdate(type, undefined, value, this.fieldManagerOf(request), undefined, now)
+    // An apply that creates arrives with the managedFields the apply recorded.
+    if (!isApply(request))
+      value = Patching.recordUpdate(
+        type,
+        undefined,
+        value,
+        recordAt(input, "metadata").managedFields,
+        this.fieldManagerOf(request),
+        undefined,
+        now
+      )
     if (dryRun) return this.respondObject(201, type, new Stored(value, 0), request, warnings)
     const resourceVersion = this.store.nextResourceVersion()
     const stored = new Stored(
@@ -1291,7 +1301,9 @@ export class Server {
       next = { ...current.value }
       if (proposed.status === undefined) delete next.status
       else next.status = proposed.status
-      next.metadata = currentMetadata
+      next.metadata = isApply(request)
+        ? { ...currentMetadata, managedFields: proposedMetadata.managedFields }
+        : currentMetadata
     } else {
       next = this.defaulted(type, proposed, current.value)
       if (hasStatus) {
@@ -1306,7 +1318,9 @@ export class Server {
         deletionTimestamp: currentMetadata.deletionTimestamp,
         deletionGracePeriodSeconds: currentMetadata.deletionGracePeriodSeconds,
         generation: currentMetadata.generation,
-        managedFields: proposedMetadata.managedFields ?? currentMetadata.managedFields
+        managedFields: isApply(request)
+          ? proposedMetadata.managedFields
+          : (proposedMetadata.managedFields ?? currentMetadata.managedFields)
       }
       if (type.namespaced) metadata.namespace = current.namespace
       else delete metadata.namespace
@@ -1336,20 +1350,23 @@ export class Server {
     if (type.hasGeneration && typeof currentMetadata.generation === "number" && specChanged(type, current.value, next))
       next.metadata = { ...recordAt(next, "metadata"), generation: currentMetadata.generation + 1 }
     const now = timestamp(Date.now())
-    next = Patching.recordUpdate(
-      type,
-      current.value,
-      shape(type, next, recordAt(next, "metadata")),
-      this.fieldManagerOf(request),
-      subresource,
-      now
-    )
+    const requestedManagedFields = recordAt(next, "metadata").managedFields
+    next = shape(type, next, recordAt(next, "metadata"))
+    // An apply recorded its own managedFields; every other write is an Update of its manager.
+    if (!isApply(request)) {
+      next = Patching.recordUpdate(
+        type,
+        current.value,
+        next,
+        requestedManagedFields,
+        this.fieldManagerOf(request),
+        subresource,
+        now
+      )
+      next = shape(type, next, recordAt(next, "metadata"))
+    }
     const comparable = (value: JsonObject) => {
-      const {
-        resourceVersion: _resourceVersion,
-        managedFields: _managedFields,
-        ...metadata
-      } = recordAt(value, "metadata")
+      const { resourceVersion: _resourceVersion, ...metadata } = recordAt(value, "metadata")
       return { ...value, metadata }
     }
     if (jsonEqual(comparable(current.value), comparable(next)))
@@ -1592,6 +1609,11 @@ interface DeleteOptions {
 }
 
 const isDryRun = (request: ServerRequest): boolean => request.query.getAll("dryRun").includes("All")
+
+/** Whether a request is a server-side apply (which records its own managedFields). */
+const isApply = (request: ServerRequest): boolean =>
+  request.method === "PATCH" &&
+  (request.header("content-type") ?? "").split(";")[0]?.trim() === Patching.applyContentType
 
 const warningHeaders = (warnings: ReadonlyArray<string>): Record<string, ReadonlyArray<string>> =>
   warnings.length === 0 ? {} : { warning: warnings.map((warning) => `299 - ${JSON.stringify(warning)}`) }
