@@ -206,6 +206,23 @@ describe("ServerSideApply.apply", () => {
     assert.strictEqual(conflict.message, 'Apply failed with 1 conflict: conflict with "bob": .data.shared')
   })
 
+  it("an object nobody tracks is first owned by before-first-apply, so an apply can conflict with it", () => {
+    const seeded = configMap({ a: "1" })
+    const conflict = statusOf(() => apply(seeded, configMap({ a: "2" }), "alice"))
+    assert.strictEqual(
+      conflict.message,
+      'Apply failed with 1 conflict: conflict with "before-first-apply" using v1: .data.a'
+    )
+    const applied = apply(seeded, configMap({ b: "2" }), "alice")
+    assert.deepStrictEqual(
+      entries(applied).map((entry) => [entry.manager, entry.operation, entry.fieldsV1]),
+      [
+        ["alice", "Apply", { "f:data": { "f:b": {} } }],
+        ["before-first-apply", "Update", { "f:data": { ".": {}, "f:a": {} } }]
+      ]
+    )
+  })
+
   it("an identical re-apply keeps the entry's time", () => {
     const created = apply(undefined, configMap({ a: "1" }), "alice", { now: "2026-01-01T00:00:00Z" })
     const again = apply(created, configMap({ a: "1" }), "alice", { now: "2026-02-02T00:00:00Z" })
@@ -412,6 +429,9 @@ describe("ServerSideApply.recordUpdate", () => {
     assert.deepStrictEqual(entries(cleared), [])
     const kept = update(created, configMap({ a: "1" }), "editor", { requested: undefined })
     assert.deepStrictEqual(entries(kept), entries(created))
+    // Once cleared, updates do not start tracking again (only an apply does).
+    const untracked = update(cleared, configMap({ a: "2" }), "editor")
+    assert.deepStrictEqual(entries(untracked), [])
   })
 
   it("a status write records its own entry with the subresource and owns only status", () => {

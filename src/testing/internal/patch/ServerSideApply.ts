@@ -431,7 +431,25 @@ export interface ApplyRequest {
  */
 export const apply = (request: ApplyRequest): JsonObject => {
   const { target, manager, subresource } = request
-  const entries = ManagedFields.decodeEntries(recordAt(request.live ?? {}, "metadata").managedFields) ?? []
+  const stored = ManagedFields.decodeEntries(recordAt(request.live ?? {}, "metadata").managedFields) ?? []
+  // An object nobody tracks yet (seeded, or its managedFields cleared) is first owned as it is by "before-first-apply".
+  const entries =
+    stored.length === 0 && request.live !== undefined
+      ? [
+          {
+            manager: "before-first-apply",
+            operation: "Update" as const,
+            apiVersion: target.apiVersion,
+            time: request.now,
+            subresource: undefined,
+            fields: ownable(
+              compare({}, withoutManagedFields(request.live), target.shape, false).added,
+              target.statusSubresource,
+              undefined
+            )
+          }
+        ]
+      : stored
   const applier: ManagedFields.ManagerEntry = {
     manager,
     operation: "Apply",
@@ -488,6 +506,7 @@ const isReset = (requested: unknown): boolean =>
  * clears them; writes through a subresource cannot set them); the fields the
  * write changed move to the manager's "Update" entry, taken from any other
  * manager, and removed fields leave every entry; empty entries are dropped.
+ * An existing object without managedFields stays untracked.
  */
 export const recordUpdate = (request: UpdateRequest): JsonObject => {
   const { target, subresource } = request
@@ -498,6 +517,8 @@ export const recordUpdate = (request: UpdateRequest): JsonObject => {
     subresource === undefined && isReset(request.requested) ? [] : sent !== undefined && sent.length > 0 ? sent : stored
   const before = withoutManagedFields(request.before) ?? {}
   const after = withoutManagedFields(request.after) ?? {}
+  // The server does not start tracking an existing object on an update: only an apply does.
+  if (request.before !== undefined && base.length === 0) return withEntries(after, [])
   const changes = compare(before, after, target.shape, false)
   const strip = (set: FieldSet) => ManagedFields.difference(set, serverFields)
   const changed = ownable(ManagedFields.union(changes.modified, changes.added), target.statusSubresource, subresource)
