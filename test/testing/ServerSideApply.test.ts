@@ -461,6 +461,32 @@ describe("ServerSideApply.recordUpdate", () => {
 })
 
 describe("server-side apply over FakeKube's loopback server", () => {
+  it.live("validates PatchOptions as the server does: apply needs a fieldManager, force is apply's alone", () =>
+    Effect.gen(function* () {
+      const server = yield* FakeKube.serve()
+      const patch = (query: string, contentType: string) =>
+        Effect.promise(async () => {
+          const response = await fetch(`${server.url}/api/v1/namespaces/default/configmaps/settings?${query}`, {
+            method: "PATCH",
+            headers: { "content-type": contentType },
+            body: JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "settings" } })
+          })
+          const body: unknown = await response.json()
+          return { code: response.status, message: isRecord(body) ? body.message : undefined }
+        })
+      assert.deepStrictEqual(yield* patch("", "application/apply-patch+yaml"), {
+        code: 422,
+        message: 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch'
+      })
+      assert.deepStrictEqual(yield* patch("force=false", "application/merge-patch+json"), {
+        code: 422,
+        message: 'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch'
+      })
+      const created = yield* patch("fieldManager=curl&force=true", "application/apply-patch+yaml")
+      assert.strictEqual(created.code, 201)
+    }).pipe(Effect.scoped)
+  )
+
   it.live("records Apply and Update entries, reports conflicts and lets force or an update take fields", () =>
     Effect.gen(function* () {
       const server = yield* FakeKube.serve()
@@ -499,6 +525,36 @@ describe("server-side apply over FakeKube's loopback server", () => {
         assert.sameMembers(
           (edited.metadata?.managedFields ?? []).map((entry) => entry.manager),
           ["effect-kube", "editor"]
+        )
+      }).pipe(Effect.provide(loopbackClient(server)))
+    }).pipe(Effect.scoped)
+  )
+
+  it.live("an apply through the status subresource owns status fields under its own entry", () =>
+    Effect.gen(function* () {
+      const server = yield* FakeKube.serve()
+      yield* Effect.gen(function* () {
+        const api = yield* Api.namespaced(Deployment, "default")
+        const spec = {
+          selector: { matchLabels: { app: "web" } },
+          template: {
+            metadata: { labels: { app: "web" } },
+            spec: { containers: [{ name: "app", image: "registry.k8s.io/pause:3.10" }] }
+          }
+        }
+        yield* api.apply("web", { metadata: { name: "web" }, spec }, { fieldManager: "deployer" })
+        const status = (replicas: number) =>
+          Patch.apply({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web" }, status: { replicas } })
+        const applied = yield* api.patchStatus("web", status(2), { fieldManager: "controller" })
+        assert.strictEqual(applied.status?.replicas, 2)
+        const entry = applied.metadata?.managedFields?.find((candidate) => candidate.manager === "controller")
+        assert.deepStrictEqual(entry?.fieldsV1, { "f:status": { "f:replicas": {} } })
+        assert.strictEqual(entry?.subresource, "status")
+        yield* api.patchStatus("web", Patch.merge({ status: { replicas: 3 } }), { fieldManager: "other" })
+        const conflict = yield* apiError(api.patchStatus("web", status(5), { fieldManager: "controller" }))
+        assert.strictEqual(
+          conflict.status.message,
+          'Apply failed with 1 conflict: conflict with "other" with subresource "status" using apps/v1: .status.replicas'
         )
       }).pipe(Effect.provide(loopbackClient(server)))
     }).pipe(Effect.scoped)

@@ -1399,6 +1399,10 @@ export class Server {
     const contentType = (request.header("content-type") ?? "").split(";")[0]?.trim() ?? ""
     const manager = request.query.get("fieldManager") ?? ""
     const force = isTrue(request.query.get("force"))
+    if (contentType !== Patching.applyContentType && request.query.get("force") !== null)
+      throw Status.invalid({ group: "meta.k8s.io", kind: "PatchOptions" }, "", [
+        { type: "Forbidden", field: "force", detail: "may not be specified for non-apply patch" }
+      ])
     const now = timestamp(Date.now())
     // Only server-side apply creates: any other patch of a missing object is 404 before the patch is read.
     if (current === undefined && (contentType !== Patching.applyContentType || path.subresource !== undefined))

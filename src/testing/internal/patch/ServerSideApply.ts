@@ -466,7 +466,9 @@ export const apply = (request: ApplyRequest): JsonObject => {
   const pruned = prune(merged, previous?.fields ?? ManagedFields.empty, owned, target.shape)
   const result = isRecord(pruned) ? pruned : live
   const changes = compare(live, result, target.shape, false)
-  const changed = ManagedFields.union(changes.modified, changes.added)
+  // Changes the write then resets (status through the main resource, the rest through status) conflict with nobody.
+  const changed = ownable(ManagedFields.union(changes.modified, changes.added), target.statusSubresource, subresource)
+  const removed = ownable(changes.removed, target.statusSubresource, subresource)
   const conflicts = others
     .map((entry) => ({ entry, fields: ManagedFields.intersection(entry.fields, changed) }))
     .filter(({ fields }) => !ManagedFields.isEmpty(fields))
@@ -474,7 +476,7 @@ export const apply = (request: ApplyRequest): JsonObject => {
   const unchanged = jsonEqual(live, result)
   const updated = others.map((entry) => ({
     ...entry,
-    fields: ManagedFields.difference(ManagedFields.difference(entry.fields, changed), changes.removed)
+    fields: ManagedFields.difference(ManagedFields.difference(entry.fields, changed), removed)
   }))
   const entry = unchanged && previous !== undefined ? { ...applier, time: previous.time } : applier
   return withEntries(result, [...updated, entry])
