@@ -308,6 +308,14 @@ describe("ServerSideApply.apply", () => {
     })
   })
 
+  it("an applied configuration of another kind or version is the server's 400", () => {
+    const status = statusOf(() => apply(undefined, { ...configMap({}), apiVersion: "v2" }, "alice"))
+    assert.strictEqual(status.code, 400)
+    assert.strictEqual(status.message, "invalid object type: /v2, Kind=ConfigMap")
+    const bare = statusOf(() => apply(undefined, { data: { a: "1" } }, "alice"))
+    assert.strictEqual(bare.message, "invalid object type: /, Kind=")
+  })
+
   it("a map-list item without its key field is rejected", () => {
     const status = statusOf(() => apply(undefined, deployment([{ image: "app:1" }]), "ops", { target: deployments }))
     assert.strictEqual(status.code, 500)
@@ -338,6 +346,7 @@ describe("ServerSideApply.apply", () => {
         }
       }),
       apiVersion: "example.com/v1",
+      kind: "Widget",
       statusSubresource: true
     }
     const widget = (spec: JsonObject): JsonObject => ({

@@ -190,8 +190,10 @@ const applyPatch = (request: PatchRequest): JsonObject => {
   }
   if (!isRecord(configuration))
     throw Status.badRequest("error decoding YAML: the applied configuration must be an object")
+  const target = ServerSideApply.targetOf(request.type)
   return ServerSideApply.apply({
-    target: ServerSideApply.targetOf(request.type),
+    // Through /scale the applied configuration is an autoscaling/v1 Scale.
+    target: request.subresource === "scale" ? { ...target, apiVersion: "autoscaling/v1", kind: "Scale" } : target,
     live: request.live,
     configuration,
     manager: request.manager,

@@ -394,11 +394,21 @@ const conflictFailure = (
   })
 }
 
+/** A group, version and kind as Go prints them (`apps/v1, Kind=Deployment`, `/v1, Kind=ConfigMap`). */
+const groupVersionKind = (apiVersion: unknown, kind: unknown): string => {
+  const version = typeof apiVersion === "string" ? apiVersion : ""
+  const parts = version.split("/")
+  const [group, name] = parts.length === 2 ? parts : parts.length === 1 ? ["", version] : ["", ""]
+  return `${group}/${name}, Kind=${typeof kind === "string" ? kind : ""}`
+}
+
 /** What FakeKube knows of the kind a write is for. */
 export interface Target {
   readonly shape: Shape
   /** The apiVersion the request was made through, recorded in the entry. */
   readonly apiVersion: string
+  /** The kind an applied configuration must name. */
+  readonly kind: string
   /** Whether the kind has a status subresource (its main resource then owns no status). */
   readonly statusSubresource: boolean
 }
@@ -407,6 +417,7 @@ export interface Target {
 export const targetOf = (type: ResourceType): Target => ({
   shape: shapeOf(type),
   apiVersion: type.apiVersion,
+  kind: type.kind,
   statusSubresource: type.subresources.includes("status")
 })
 
@@ -431,6 +442,8 @@ export interface ApplyRequest {
  */
 export const apply = (request: ApplyRequest): JsonObject => {
   const { target, manager, subresource } = request
+  const sent = groupVersionKind(request.configuration.apiVersion, request.configuration.kind)
+  if (sent !== groupVersionKind(target.apiVersion, target.kind)) throw Status.badRequest(`invalid object type: ${sent}`)
   const stored = ManagedFields.decodeEntries(recordAt(request.live ?? {}, "metadata").managedFields) ?? []
   // An object nobody tracks yet (seeded, or its managedFields cleared) is first owned as it is by "before-first-apply".
   const entries =
