@@ -160,13 +160,16 @@ const mergeList = (live: ReadonlyArray<unknown>, applied: ReadonlyArray<unknown>
     }
     if (liveKey !== undefined) {
       if (!appliedByKey.has(liveKey)) {
+        // A live-only item keeps its place.
         merged.push(cloneJson(live[liveIndex]))
         liveIndex++
         continue
       }
-      if (done.has(liveKey) || shared[0] !== liveKey) {
+      if (done.has(liveKey)) liveIndex++
+      else if (shared[0] !== liveKey) {
+        // Applied later in a different order: it is merged where the applied list has it.
         liveIndex++
-        if (!done.has(liveKey)) continue
+        continue
       }
     }
     if (appliedKey !== undefined) {
