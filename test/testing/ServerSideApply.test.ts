@@ -291,6 +291,32 @@ describe("ServerSideApply.apply", () => {
     )
   })
 
+  it("weaves live-only items around the applied ones in the order structured-merge-diff gives", () => {
+    const live = update(
+      undefined,
+      deployment([
+        { name: "a", image: "a" },
+        { name: "b", image: "b" },
+        { name: "c", image: "c" }
+      ]),
+      "kubectl",
+      { target: deployments }
+    )
+    const applied = apply(
+      live,
+      deployment([
+        { name: "c", image: "c" },
+        { name: "a", image: "a" }
+      ]),
+      "ops",
+      { target: deployments }
+    )
+    assert.deepStrictEqual(
+      containersOf(applied).map((container) => container.name),
+      ["b", "c", "a"]
+    )
+  })
+
   it("replaces atomic lists whole and owns them as one field", () => {
     const live = apply(undefined, deployment([{ name: "app", image: "app:1" }], ["a", "b"]), "ops", {
       target: deployments
