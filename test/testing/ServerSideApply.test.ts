@@ -3,6 +3,7 @@ import { Effect } from "effect"
 import { Deployment } from "../../src/api/apps/v1.js"
 import { ConfigMap } from "../../src/api/core/v1.js"
 import * as Api from "../../src/client/Api.js"
+import type * as KubeClient from "../../src/client/KubeClient.js"
 import * as Patch from "../../src/core/Patch.js"
 import { FakeKube } from "../../src/testing/index.js"
 import { isRecord, type JsonObject, recordAt } from "../../src/testing/internal/json.js"
@@ -242,16 +243,14 @@ describe("ServerSideApply.apply", () => {
     }
   })
 
+  const container = (name: string): JsonObject => ({ name, image: `${name}:1` })
+
+  /** A Deployment with these containers, created by the Update of "kubectl". */
+  const createdByKubectl = (names: ReadonlyArray<string>) =>
+    update(undefined, deployment(names.map(container)), "kubectl", { target: deployments })
+
   it("merges map-list items (containers) by their key and owns them by key", () => {
-    const live = update(
-      undefined,
-      deployment([
-        { name: "app", image: "app:1" },
-        { name: "sidecar", image: "sidecar:1" }
-      ]),
-      "kubectl",
-      { target: deployments }
-    )
+    const live = createdByKubectl(["app", "sidecar"])
     const applied = apply(
       live,
       deployment([{ name: "sidecar", image: "sidecar:1", imagePullPolicy: "Always" }]),
@@ -292,25 +291,8 @@ describe("ServerSideApply.apply", () => {
   })
 
   it("weaves live-only items around the applied ones in the order structured-merge-diff gives", () => {
-    const live = update(
-      undefined,
-      deployment([
-        { name: "a", image: "a" },
-        { name: "b", image: "b" },
-        { name: "c", image: "c" }
-      ]),
-      "kubectl",
-      { target: deployments }
-    )
-    const applied = apply(
-      live,
-      deployment([
-        { name: "c", image: "c" },
-        { name: "a", image: "a" }
-      ]),
-      "ops",
-      { target: deployments }
-    )
+    const live = createdByKubectl(["a", "b", "c"])
+    const applied = apply(live, deployment([container("c"), container("a")]), "ops", { target: deployments })
     assert.deepStrictEqual(
       containersOf(applied).map((container) => container.name),
       ["b", "c", "a"]
@@ -495,6 +477,21 @@ describe("ServerSideApply.recordUpdate", () => {
   })
 })
 
+/** Runs `body` with the project's client against a fresh FakeKube loopback server. */
+const overLoopback = <A, E>(body: Effect.Effect<A, E, KubeClient.KubeClient>) =>
+  Effect.gen(function* () {
+    const server = yield* FakeKube.serve()
+    return yield* body.pipe(Effect.provide(loopbackClient(server)))
+  }).pipe(Effect.scoped)
+
+const webSpec = {
+  selector: { matchLabels: { app: "web" } },
+  template: {
+    metadata: { labels: { app: "web" } },
+    spec: { containers: [{ name: "app", image: "registry.k8s.io/pause:3.10" }] }
+  }
+}
+
 describe("server-side apply over FakeKube's loopback server", () => {
   it.live("validates PatchOptions as the server does: apply needs a fieldManager, force is apply's alone", () =>
     Effect.gen(function* () {
@@ -523,9 +520,8 @@ describe("server-side apply over FakeKube's loopback server", () => {
   )
 
   it.live("records Apply and Update entries, reports conflicts and lets force or an update take fields", () =>
-    Effect.gen(function* () {
-      const server = yield* FakeKube.serve()
-      yield* Effect.gen(function* () {
+    overLoopback(
+      Effect.gen(function* () {
         const api = yield* Api.namespaced(ConfigMap, "default")
         const created = yield* api.create({ metadata: { name: "settings" }, data: { mode: "fast" } })
         assert.deepStrictEqual(
@@ -561,23 +557,15 @@ describe("server-side apply over FakeKube's loopback server", () => {
           (edited.metadata?.managedFields ?? []).map((entry) => entry.manager),
           ["effect-kube", "editor"]
         )
-      }).pipe(Effect.provide(loopbackClient(server)))
-    }).pipe(Effect.scoped)
+      })
+    )
   )
 
   it.live("an apply through the status subresource owns status fields under its own entry", () =>
-    Effect.gen(function* () {
-      const server = yield* FakeKube.serve()
-      yield* Effect.gen(function* () {
+    overLoopback(
+      Effect.gen(function* () {
         const api = yield* Api.namespaced(Deployment, "default")
-        const spec = {
-          selector: { matchLabels: { app: "web" } },
-          template: {
-            metadata: { labels: { app: "web" } },
-            spec: { containers: [{ name: "app", image: "registry.k8s.io/pause:3.10" }] }
-          }
-        }
-        yield* api.apply("web", { metadata: { name: "web" }, spec }, { fieldManager: "deployer" })
+        yield* api.apply("web", { metadata: { name: "web" }, spec: webSpec }, { fieldManager: "deployer" })
         const status = (replicas: number) =>
           Patch.apply({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web" }, status: { replicas } })
         const applied = yield* api.patchStatus("web", status(2), { fieldManager: "controller" })
@@ -591,23 +579,15 @@ describe("server-side apply over FakeKube's loopback server", () => {
           conflict.status.message,
           'Apply failed with 1 conflict: conflict with "other" with subresource "status" using apps/v1: .status.replicas'
         )
-      }).pipe(Effect.provide(loopbackClient(server)))
-    }).pipe(Effect.scoped)
+      })
+    )
   )
 
   it.live("an apply that creates a Deployment is defaulted, owns only what it applied and is idempotent", () =>
-    Effect.gen(function* () {
-      const server = yield* FakeKube.serve()
-      yield* Effect.gen(function* () {
+    overLoopback(
+      Effect.gen(function* () {
         const api = yield* Api.namespaced(Deployment, "default")
-        const spec = {
-          selector: { matchLabels: { app: "web" } },
-          template: {
-            metadata: { labels: { app: "web" } },
-            spec: { containers: [{ name: "app", image: "registry.k8s.io/pause:3.10" }] }
-          }
-        }
-        const desired: Deployment = { metadata: { name: "web" }, spec }
+        const desired: Deployment = { metadata: { name: "web" }, spec: webSpec }
         const created = yield* api.apply("web", desired, { fieldManager: "deployer" })
         assert.strictEqual(created.spec?.replicas, 1)
         const entries = created.metadata?.managedFields ?? []
@@ -623,12 +603,12 @@ describe("server-side apply over FakeKube's loopback server", () => {
         // Another applier can set the defaulted field (nobody owns it) and share the rest.
         const scaled = yield* api.apply(
           "web",
-          { metadata: { name: "web" }, spec: { ...spec, replicas: 3 } },
+          { metadata: { name: "web" }, spec: { ...webSpec, replicas: 3 } },
           { fieldManager: "autoscaler" }
         )
         assert.strictEqual(scaled.spec?.replicas, 3)
         assert.strictEqual(scaled.spec?.template.spec?.containers[0]?.image, "registry.k8s.io/pause:3.10")
-      }).pipe(Effect.provide(loopbackClient(server)))
-    }).pipe(Effect.scoped)
+      })
+    )
   )
 })
