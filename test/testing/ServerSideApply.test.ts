@@ -316,12 +316,17 @@ describe("ServerSideApply.apply", () => {
     })
   })
 
-  it("an applied configuration of another kind or version is the server's 400", () => {
+  it("an applied configuration of another kind or version, or with managedFields, is the server's 400", () => {
     const status = statusOf(() => apply(undefined, { ...configMap({}), apiVersion: "v2" }, "alice"))
     assert.strictEqual(status.code, 400)
     assert.strictEqual(status.message, "invalid object type: /v2, Kind=ConfigMap")
     const bare = statusOf(() => apply(undefined, { data: { a: "1" } }, "alice"))
     assert.strictEqual(bare.message, "invalid object type: /, Kind=")
+    const withManagedFields = { ...configMap({}), metadata: { name: "settings", managedFields: [] } }
+    assert.strictEqual(
+      statusOf(() => apply(undefined, withManagedFields, "alice")).message,
+      "metadata.managedFields must be nil"
+    )
   })
 
   it("a map-list item without its key field is rejected", () => {

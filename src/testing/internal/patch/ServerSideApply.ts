@@ -447,6 +447,9 @@ export const apply = (request: ApplyRequest): JsonObject => {
   const { target, manager, subresource } = request
   const sent = groupVersionKind(request.configuration.apiVersion, request.configuration.kind)
   if (sent !== groupVersionKind(target.apiVersion, target.kind)) throw Status.badRequest(`invalid object type: ${sent}`)
+  const sentManagedFields = recordAt(request.configuration, "metadata").managedFields
+  if (sentManagedFields !== undefined && sentManagedFields !== null)
+    throw Status.badRequest("metadata.managedFields must be nil")
   const stored = ManagedFields.decodeEntries(recordAt(request.live ?? {}, "metadata").managedFields) ?? []
   // An object nobody tracks yet (seeded, or its managedFields cleared) is first owned as it is by "before-first-apply".
   const entries =
