@@ -588,6 +588,48 @@ describe("server-side apply over FakeKube's loopback server", () => {
     )
   )
 
+  it.live("an apply through /scale owns spec.replicas, and an update through /scale takes it", () =>
+    overLoopback(
+      Effect.gen(function* () {
+        const api = yield* Api.namespaced(Deployment, "default")
+        yield* api.apply("web", { metadata: { name: "web" }, spec: webSpec }, { fieldManager: "deployer" })
+        const scale = (replicas: number) =>
+          Patch.apply({ apiVersion: "autoscaling/v1", kind: "Scale", metadata: { name: "web" }, spec: { replicas } })
+        // Nobody owned the defaulted replicas: the Scale's first apply meets before-first-apply.
+        const untracked = yield* apiError(api.patchScale("web", scale(4), { fieldManager: "scaler" }))
+        assert.strictEqual(
+          untracked.status.message,
+          'Apply failed with 1 conflict: conflict with "before-first-apply" with subresource "scale" using autoscaling/v1: .spec.replicas'
+        )
+        yield* api.patchScale("web", scale(4), { fieldManager: "scaler", force: true })
+        const owners = (deployment: Deployment) =>
+          (deployment.metadata?.managedFields ?? []).map((entry) => [
+            entry.manager,
+            entry.operation,
+            entry.apiVersion,
+            entry.subresource ?? "",
+            JSON.stringify(entry.fieldsV1).includes("f:replicas")
+          ])
+        const scaled = yield* api.get("web")
+        assert.strictEqual(scaled.spec?.replicas, 4)
+        assert.deepStrictEqual(owners(scaled), [
+          ["deployer", "Apply", "apps/v1", "", false],
+          ["scaler", "Apply", "apps/v1", "scale", true]
+        ])
+        yield* api.patchScale("web", Patch.merge({ spec: { replicas: 5 } }), { fieldManager: "kubectl-scale" })
+        assert.deepStrictEqual(owners(yield* api.get("web")), [
+          ["deployer", "Apply", "apps/v1", "", false],
+          ["kubectl-scale", "Update", "apps/v1", "scale", true]
+        ])
+        const taken = yield* apiError(api.patchScale("web", scale(6), { fieldManager: "scaler" }))
+        assert.strictEqual(
+          taken.status.message,
+          'Apply failed with 1 conflict: conflict with "kubectl-scale" with subresource "scale" using apps/v1: .spec.replicas'
+        )
+      })
+    )
+  )
+
   it.live("an apply that creates a Deployment is defaulted, owns only what it applied and is idempotent", () =>
     overLoopback(
       Effect.gen(function* () {

@@ -12,6 +12,7 @@ import * as Defaults from "./defaults.js"
 import * as Discovery from "./discovery.js"
 import type { ServerRequest, ServerResponse, WatchSink } from "./http.js"
 import { cloneJson, isRecord, type JsonObject, jsonEqual, recordAt, stringAt, stringsAt } from "./json.js"
+import * as ServerSideApply from "./patch/ServerSideApply.js"
 import * as Patching from "./patching.js"
 import { builtInTypes, createOnlyTypes, fromCustomResourceDefinition, type ResourceType } from "./resourceTypes.js"
 import * as Schemas from "./schemas.js"
@@ -1413,10 +1414,21 @@ export class Server {
         : path.subresource === "scale"
           ? Scale.toScale(type, current.value)
           : current.value
+    // An apply through /scale sees (and leaves) the owners of spec.replicas as owners of the Scale's.
+    const scaleApply = path.subresource === "scale" && contentType === Patching.applyContentType
     const result = Patching.patch({
       type,
       contentType,
-      live: base,
+      live:
+        scaleApply && base !== undefined && current !== undefined
+          ? {
+              ...base,
+              metadata: {
+                ...recordAt(base, "metadata"),
+                managedFields: ServerSideApply.scaleManagedFields(current.metadata.managedFields)
+              }
+            }
+          : base,
       body: request.body,
       manager,
       force,
@@ -1433,8 +1445,26 @@ export class Server {
     const requestedVersion = stringAt(recordAt(result, "metadata"), "resourceVersion") ?? ""
     if (requestedVersion !== "" && requestedVersion !== String(current.resourceVersion))
       throw Status.conflict(type, name, Status.modifiedMessage)
-    if (path.subresource === "scale")
-      return this.write(request, type, current, Scale.fromScale(current.value, result), "scale", [])
+    if (path.subresource === "scale") {
+      const scaled = Scale.fromScale(current.value, result)
+      const managedFields = scaleApply
+        ? ServerSideApply.parentManagedFields(
+            current.metadata.managedFields,
+            recordAt(result, "metadata").managedFields,
+            type.apiVersion
+          )
+        : undefined
+      return this.write(
+        request,
+        type,
+        current,
+        managedFields === undefined
+          ? scaled
+          : { ...scaled, metadata: { ...recordAt(scaled, "metadata"), managedFields } },
+        "scale",
+        []
+      )
+    }
     const { object, warnings } = this.checkObject(
       request,
       type,

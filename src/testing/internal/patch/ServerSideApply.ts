@@ -460,11 +460,11 @@ export const apply = (request: ApplyRequest): JsonObject => {
             operation: "Update" as const,
             apiVersion: target.apiVersion,
             time: request.now,
-            subresource: undefined,
+            subresource,
             fields: ownable(
               compare({}, withoutManagedFields(request.live), target.shape, false).added,
               target.statusSubresource,
-              undefined
+              subresource
             )
           }
         ]
@@ -499,6 +499,45 @@ export const apply = (request: ApplyRequest): JsonObject => {
   }))
   const entry = unchanged && previous !== undefined ? { ...applier, time: previous.time } : applier
   return withEntries(result, [...updated, entry])
+}
+
+const replicasPath = ["f:spec", "f:replicas"]
+const replicasSet = ManagedFields.single(replicasPath)
+
+/**
+ * The managedFields of an object's autoscaling/v1 Scale, as an apply through
+ * `/scale` sees them: the entries that own `spec.replicas`, owning the
+ * Scale's `spec.replicas` (each keeps its identity, apiVersion included).
+ */
+export const scaleManagedFields = (parent: unknown): Array<JsonObject> =>
+  ManagedFields.encodeEntries(
+    (ManagedFields.decodeEntries(parent) ?? [])
+      .filter((entry) => ManagedFields.has(entry.fields, replicasPath))
+      .map((entry) => ({ ...entry, fields: replicasSet }))
+  )
+
+/**
+ * The object's managedFields after an apply through `/scale` left the
+ * Scale's (`scale`): an entry that lost `spec.replicas` there loses it here,
+ * and a manager that gained it there owns it here, through `apiVersion`.
+ */
+export const parentManagedFields = (parent: unknown, scale: unknown, apiVersion: string): Array<JsonObject> => {
+  const remaining = [...(ManagedFields.decodeEntries(scale) ?? [])]
+  const sameIdentity = (left: ManagedFields.ManagerEntry, right: ManagedFields.ManagerEntry) =>
+    ManagedFields.sameManager(left, { ...right, apiVersion: left.apiVersion })
+  const kept = (ManagedFields.decodeEntries(parent) ?? []).map((entry) => {
+    if (!ManagedFields.has(entry.fields, replicasPath)) return entry
+    const index = remaining.findIndex((candidate) => sameIdentity(candidate, entry))
+    if (index >= 0) {
+      remaining.splice(index, 1)
+      return entry
+    }
+    return { ...entry, fields: ManagedFields.difference(entry.fields, replicasSet) }
+  })
+  const gained = remaining
+    .filter((entry) => ManagedFields.has(entry.fields, replicasPath))
+    .map((entry) => ({ ...entry, apiVersion, fields: replicasSet }))
+  return ManagedFields.encodeEntries([...kept, ...gained])
 }
 
 /** A write other than apply: a create, an update, a patch, a status or scale write. */
