@@ -131,7 +131,12 @@ const fieldAfter = (key: string, prefix: string, malformed: () => Status.StatusF
 const scalarEqual = (left: unknown, right: unknown): boolean =>
   left === right && (left === null || typeof left !== "object")
 
-const hasMergeKey = (item: JsonObject, mergeKey: string) => Object.hasOwn(item, mergeKey)
+/** `item` as an item of a list merged by `mergeKey`: a map that has the key, or the server's 500. */
+const keyed = (item: unknown, mergeKey: string): JsonObject => {
+  if (!isRecord(item)) throw badArgType(mapType, item)
+  if (!Object.hasOwn(item, mergeKey)) throw noMergeKey(item, mergeKey)
+  return item
+}
 
 /** The Go type every item of the lists shares; lists of lists are 422, mixed items 500. */
 const elementType = (lists: ReadonlyArray<ReadonlyArray<unknown>>): string => {
@@ -155,13 +160,6 @@ const indexIn = (list: ReadonlyArray<unknown>, item: unknown, mergeKey: string, 
   return list.findIndex((candidate) => scalarEqual(identity(candidate), wanted))
 }
 
-const requireMaps = (list: ReadonlyArray<unknown>, mergeKey: string): ReadonlyArray<JsonObject> =>
-  list.map((item) => {
-    if (!isRecord(item)) throw badArgType(mapType, item)
-    if (!hasMergeKey(item, mergeKey)) throw noMergeKey(item, mergeKey)
-    return item
-  })
-
 const isDeleteItem = (item: unknown) => isRecord(item) && item[directiveMarker] === "delete"
 
 /** `toSort` in the order of `order` (stable; items absent from it last), `$patch: delete` items at the end. */
@@ -171,10 +169,7 @@ const sortedBy = (
   mergeKey: string,
   ofMaps: boolean
 ): Array<unknown> => {
-  if (ofMaps) {
-    requireMaps(toSort, mergeKey)
-    requireMaps(order, mergeKey)
-  }
+  if (ofMaps) for (const item of [...toSort, ...order]) keyed(item, mergeKey)
   const rank = (item: unknown) => {
     const index = indexIn(order, item, mergeKey, ofMaps)
     return index < 0 ? order.length : index
@@ -225,13 +220,10 @@ const partition = (
   const present: Array<unknown> = []
   const absent: Array<unknown> = []
   for (const item of list) {
-    let found: boolean
-    if (mergeKey === "") found = by.some((other) => scalarEqual(other, item))
-    else {
-      if (!isRecord(item)) throw badArgType(mapType, item)
-      if (!hasMergeKey(item, mergeKey)) throw noMergeKey(item, mergeKey)
-      found = indexIn(by, item, mergeKey, true) >= 0
-    }
+    const found =
+      mergeKey === ""
+        ? by.some((other) => scalarEqual(other, item))
+        : indexIn(by, keyed(item, mergeKey), mergeKey, true) >= 0
     ;(found ? present : absent).push(item)
   }
   return { present, absent }
@@ -267,7 +259,7 @@ const mergeList = (
       }
       const directive = item[directiveMarker]
       if (directive === "delete") {
-        if (!hasMergeKey(item, mergeKey)) throw noMergeKey(item, mergeKey)
+        keyed(item, mergeKey)
         live = live.filter((candidate) => !(isRecord(candidate) && scalarEqual(candidate[mergeKey], item[mergeKey])))
       } else if (directive === "replace") replace = true
       else if (directive === "merge") throw Status.unknownError("merging lists cannot yet be specified in the patch")
@@ -278,8 +270,8 @@ const mergeList = (
       additions = []
     } else additions = plain
     merged = [...live]
-    for (const item of additions) {
-      if (!isRecord(item) || !hasMergeKey(item, mergeKey)) throw noMergeKey(item, mergeKey)
+    for (const addition of additions) {
+      const item = keyed(addition, mergeKey)
       const index = indexIn(merged, item, mergeKey, true)
       const existing = merged[index]
       if (index >= 0 && isRecord(existing)) merged[index] = mergeMap(existing, item, field.definition)
@@ -322,12 +314,7 @@ const checkElementOrder = (patchList: ReadonlyArray<unknown>, order: ReadonlyArr
           if (!isRecord(item)) throw badArgType(mapType, item)
           return item[directiveMarker] !== "delete"
         })
-  const identity = (item: unknown) => {
-    if (mergeKey === "") return item
-    if (!isRecord(item)) throw badArgType(mapType, item)
-    if (!hasMergeKey(item, mergeKey)) throw noMergeKey(item, mergeKey)
-    return item[mergeKey]
-  }
+  const identity = (item: unknown) => (mergeKey === "" ? item : keyed(item, mergeKey)[mergeKey])
   let patchIndex = 0
   let orderIndex = 0
   while (patchIndex < items.length && orderIndex < order.length) {
