@@ -164,6 +164,44 @@ describe("StrategicMerge.apply", () => {
     assert.deepStrictEqual(podSpecOf(patched), { containers: [container("sidecar"), { name: "app", image: "app:2" }] })
   })
 
+  it("$setElementOrder places server-only items as the server's in-place merge leaves them", () => {
+    // kubectl apply removing B and adding D next to S, which someone else added: the server answers A, S, D.
+    const live = deployment({
+      containers: [
+        container("app", {
+          env: [
+            { name: "A", value: "a" },
+            { name: "B", value: "b" },
+            { name: "S", value: "s" }
+          ]
+        })
+      ]
+    })
+    const patched = patchPodSpec(live, {
+      containers: [
+        {
+          name: "app",
+          "$setElementOrder/env": [{ name: "A" }, { name: "D" }],
+          env: [
+            { name: "D", value: "d" },
+            { name: "B", $patch: "delete" }
+          ]
+        }
+      ]
+    })
+    assert.deepStrictEqual(patched, {
+      containers: [
+        container("app", {
+          env: [
+            { name: "A", value: "a" },
+            { name: "S", value: "s" },
+            { name: "D", value: "d" }
+          ]
+        })
+      ]
+    })
+  })
+
   it("$deleteFromPrimitiveList removes scalars from a list", () => {
     const live = deployment({}, { finalizers: ["a", "b", "c"] })
     const patched = StrategicMerge.apply(

@@ -106,16 +106,23 @@ const removeDirectives = (value: unknown): unknown => {
   return value
 }
 
-/** A patch value that replaces what was there: nulls and directive maps dropped. */
-const taken = (value: unknown): unknown => {
+/**
+ * A patch value the server keeps as sent (a replaced list or map, a new list
+ * item). Its nulls decode to zero values, which the stored object omits, so
+ * they are dropped; directives nested in it stay, as unknown fields.
+ */
+const kept = <A>(value: A): A => {
   discardNulls(value)
-  return removeDirectives(value)
+  return value
 }
 
+/** A patch value set where the live object has nothing of its type: nulls and directive maps dropped. */
+const taken = (value: unknown): unknown => removeDirectives(kept(value))
+
 const setTaken = (object: JsonObject, key: string, value: unknown): void => {
-  const kept = taken(value)
-  if (kept === undefined) delete object[key]
-  else object[key] = kept
+  const added = taken(value)
+  if (added === undefined) delete object[key]
+  else object[key] = added
 }
 
 /** The field a `$deleteFromPrimitiveList/<field>` or `$setElementOrder/<field>` key names. */
@@ -266,7 +273,7 @@ const mergeList = (
       else throw badPatchType(directive, item)
     }
     if (replace) {
-      live = plain.map(taken)
+      live = plain.map(kept)
       additions = []
     } else additions = plain
     merged = [...live]
@@ -275,7 +282,7 @@ const mergeList = (
       const index = indexIn(merged, item, mergeKey, true)
       const existing = merged[index]
       if (index >= 0 && isRecord(existing)) merged[index] = mergeMap(existing, item, field.definition)
-      else merged.push(taken(item))
+      else merged.push(kept(item))
     }
   }
   const mergeKey = ofMaps ? field.mergeKey : ""
@@ -285,7 +292,7 @@ const mergeList = (
 
 /** A list field as the patch has it: merged when its strategy is `merge`, else replaced. */
 const mergeListField = (original: Array<unknown>, patch: Array<unknown>, field: Field, deleteList: boolean) =>
-  field.strategy === "merge" || deleteList ? mergeList(original, patch, field, deleteList) : taken(patch)
+  field.strategy === "merge" || deleteList ? mergeList(original, patch, field, deleteList) : kept(patch)
 
 // ---------------------------------------------------------------- directives on maps
 
@@ -302,6 +309,43 @@ const applyRetainKeys = (original: JsonObject, patch: JsonObject): void => {
     if (!named(key)) throw badRetainKeys()
   }
   for (const key of Object.keys(original)) if (!named(key)) delete original[key]
+}
+
+/**
+ * The live list as the server's `$setElementOrder` sees it once `patch` is
+ * merged in. apimachinery merges inside the live list's own Go array: a
+ * `$patch: delete` shifts the later items left (the last slot keeps a stale
+ * copy), and new items are written into the freed slots until the array is
+ * full; the server-only items are then ordered by that array, not by the
+ * list as it was. (The server builds live lists at their exact length, so
+ * without deletions nothing is overwritten.)
+ */
+const liveAfterMerge = (live: ReadonlyArray<unknown>, patch: ReadonlyArray<unknown>, mergeKey: string) => {
+  const array = [...live]
+  let length = array.length
+  const keyOf = (item: unknown) => (isRecord(item) ? item[mergeKey] : undefined)
+  const position = (item: unknown) =>
+    array.slice(0, length).findIndex((candidate) => scalarEqual(keyOf(candidate), keyOf(item)))
+  const additions: Array<unknown> = []
+  let replace = false
+  for (const item of patch) {
+    const directive = isRecord(item) ? item[directiveMarker] : undefined
+    if (directive === undefined) additions.push(item)
+    else if (directive === "replace") replace = true
+    else if (directive === "delete")
+      for (let index = position(item); index >= 0; index = position(item)) {
+        array.copyWithin(index, index + 1, length)
+        length--
+      }
+  }
+  if (replace) return array
+  for (const item of additions) {
+    if (position(item) >= 0) continue
+    // A full array is reallocated by Go's append: later items no longer land in the live list's.
+    if (length === array.length) break
+    array[length++] = item
+  }
+  return array
 }
 
 /** Checks that the patch list's items (deletions aside) appear in the `$setElementOrder` list, in its order. */
@@ -350,14 +394,17 @@ const applyElementOrders = (original: JsonObject, patch: JsonObject, definition:
     const added = Array.isArray(patchList) ? patchList : []
     const field = lookup(definition, name)
     checkElementOrder(added, order, field.mergeKey)
-    if (!hasOriginal && !hasPatch) continue
+    // The server's live object omits empty lists: an empty one there counts as absent.
+    if (!hasPatch && live.length === 0) continue
     const merged = !hasPatch ? live : !hasOriginal ? removeDirectives(added) : mergeListField(live, added, field, false)
     if (!Array.isArray(merged)) throw badArgType(sliceType, merged)
-    if (live.length > 0 || added.length > 0) {
-      const ofMaps = elementType([live, added]) === mapType
-      const { present, absent } = partition(merged, order, field.mergeKey)
-      original[name] = ordered(present, absent, order, live, field.mergeKey, ofMaps)
-    } else original[name] = merged
+    const { present, absent } = partition(merged, order, field.mergeKey)
+    const ofMaps = elementType([live, added]) === mapType
+    const serverOrder =
+      hasOriginal && hasPatch && ofMaps && field.strategy === "merge"
+        ? liveAfterMerge(live, added, field.mergeKey)
+        : live
+    original[name] = ordered(present, absent, order, serverOrder, field.mergeKey, ofMaps)
     delete patch[name]
   }
 }
@@ -370,8 +417,7 @@ const mapDirective = (patch: JsonObject): JsonObject => {
   if (directive === "delete") return {}
   if (directive !== "replace") throw badPatchType(directive, patch)
   delete patch[directiveMarker]
-  const replacement = taken(patch)
-  return isRecord(replacement) ? replacement : {}
+  return kept(patch)
 }
 
 /** Merges `patch` into `original` (both owned by the engine, changed in place) under `definition`'s metadata. */
@@ -397,7 +443,7 @@ const mergeMap = (original: JsonObject, patch: JsonObject, definition: string | 
     }
     const field = lookup(definition, key)
     if (isRecord(originalValue) && isRecord(patchValue)) {
-      if (field.strategy === "replace") setTaken(original, key, patchValue)
+      if (field.strategy === "replace") original[key] = kept(patchValue)
       else original[key] = mergeMap(originalValue, patchValue, field.definition)
     } else if (Array.isArray(originalValue) && Array.isArray(patchValue))
       original[key] = mergeListField(originalValue, patchValue, field, deleteList)
