@@ -218,6 +218,15 @@ const ordered = (
   return result
 }
 
+/** Whether `list` has an item with `item`'s merge key value; like the server, fails on a non-map before a match. */
+const hasKeyed = (list: ReadonlyArray<unknown>, item: JsonObject, mergeKey: string): boolean => {
+  for (const [index, candidate] of list.entries()) {
+    if (!isRecord(candidate)) throw Status.unknownError(`value for key ${index} is not a map`)
+    if (Object.hasOwn(candidate, mergeKey) && scalarEqual(candidate[mergeKey], item[mergeKey])) return true
+  }
+  return false
+}
+
 /** Splits `list` into the items `by` has (by merge key, or by value) and the others. */
 const partition = (
   list: ReadonlyArray<unknown>,
@@ -228,9 +237,7 @@ const partition = (
   const absent: Array<unknown> = []
   for (const item of list) {
     const found =
-      mergeKey === ""
-        ? by.some((other) => scalarEqual(other, item))
-        : indexIn(by, keyed(item, mergeKey), mergeKey, true) >= 0
+      mergeKey === "" ? by.some((other) => scalarEqual(other, item)) : hasKeyed(by, keyed(item, mergeKey), mergeKey)
     ;(found ? present : absent).push(item)
   }
   return { present, absent }
@@ -358,7 +365,13 @@ const checkElementOrder = (patchList: ReadonlyArray<unknown>, order: ReadonlyArr
           if (!isRecord(item)) throw badArgType(mapType, item)
           return item[directiveMarker] !== "delete"
         })
-  const identity = (item: unknown) => (mergeKey === "" ? item : keyed(item, mergeKey)[mergeKey])
+  // Both items are checked to be maps before either is checked for the key, as the server does.
+  const sameItem = (left: unknown, right: unknown) => {
+    if (mergeKey === "") return scalarEqual(left, right)
+    if (!isRecord(left)) throw badArgType(mapType, left)
+    if (!isRecord(right)) throw badArgType(mapType, right)
+    return scalarEqual(keyed(left, mergeKey)[mergeKey], keyed(right, mergeKey)[mergeKey])
+  }
   let patchIndex = 0
   let orderIndex = 0
   while (patchIndex < items.length && orderIndex < order.length) {
@@ -367,7 +380,7 @@ const checkElementOrder = (patchList: ReadonlyArray<unknown>, order: ReadonlyArr
       patchIndex++
       continue
     }
-    if (scalarEqual(identity(item), identity(order[orderIndex]))) patchIndex++
+    if (sameItem(item, order[orderIndex])) patchIndex++
     orderIndex++
   }
   if (patchIndex < items.length)
