@@ -314,6 +314,24 @@ const loopbackClient = (server: FakeKube.Server) =>
     Layer.provideMerge(Layer.effect(ClusterConfig, KubeConfigLoader.fromKubeconfigText(server.kubeconfig)))
   )
 
+describe("strategic merge patch in FakeKube", () => {
+  it.effect("the scale subresource takes a strategic merge patch of its Scale", () =>
+    Effect.gen(function* () {
+      const deployments = yield* Api.namespaced(Deployment, "default")
+      yield* deployments.create({
+        metadata: { name: "scaled" },
+        spec: {
+          selector: { matchLabels: { app: "scaled" } },
+          template: { metadata: { labels: { app: "scaled" } }, spec: { containers: [container("app")] } }
+        }
+      })
+      const scale = yield* deployments.patchScale("scaled", Patch.strategic({ spec: { replicas: 4 } }))
+      assert.strictEqual(scale.spec?.replicas, 4)
+      assert.strictEqual((yield* deployments.get("scaled")).spec?.replicas, 4)
+    }).pipe(Effect.provide(FakeKube.layer()))
+  )
+})
+
 describe("strategic merge patch over FakeKube's loopback server", () => {
   it.live("a Deployment patch merges containers by name", () =>
     Effect.gen(function* () {
