@@ -5,9 +5,10 @@
  * metadata: maps merge and `null` deletes; lists with the `merge` strategy
  * merge items by their merge key (lists of scalars become unions); other
  * lists, and fields with the `replace` strategy, are replaced whole. The
- * directives `$patch` (`replace`, `delete`), `$retainKeys`,
- * `$deleteFromPrimitiveList/<field>` and `$setElementOrder/<field>` work as
- * on the real server, and a bad patch fails with its Status: 400 for a
+ * directives `$patch` (`replace`, `delete`; `merge` is refused, as by the
+ * server), `$retainKeys`, `$deleteFromPrimitiveList/<field>` and
+ * `$setElementOrder/<field>` work as on the real server, and a bad patch
+ * fails with its Status: 400 for a
  * malformed directive, 422 for a list of lists, and the 500 without a reason
  * that the server answers for everything else (a list item without its merge
  * key, an unknown `$patch`).
@@ -31,6 +32,7 @@ interface Field {
   readonly mergeKey: string
 }
 
+/** How `key` of `definition` merges; a key without metadata merges maps and replaces lists. */
 const lookup = (definition: string | undefined, key: string): Field => {
   const metadata = fieldOf(definition, key)
   return {
@@ -83,7 +85,7 @@ const badSetElementOrder = () => Status.badRequest("invalid patch format of setE
 
 // ---------------------------------------------------------------- values taken from the patch
 
-/** Drops `null` members of maps, at any depth, in place (a patch value added where nothing was). */
+/** Drops `null` members of maps, at any depth, in place. */
 const discardNulls = (value: unknown): void => {
   if (Array.isArray(value)) for (const item of value) discardNulls(item)
   else if (isRecord(value))
@@ -181,8 +183,8 @@ const sortedBy = (
     const index = indexIn(order, item, mergeKey, ofMaps)
     return index < 0 ? order.length : index
   }
-  const kept = ofMaps ? toSort.filter((item) => !isDeleteItem(item)) : [...toSort]
-  const sorted = kept.map((item, position) => ({ item, position, rank: rank(item) }))
+  const remaining = ofMaps ? toSort.filter((item) => !isDeleteItem(item)) : [...toSort]
+  const sorted = remaining.map((item, position) => ({ item, position, rank: rank(item) }))
   sorted.sort((left, right) => left.rank - right.rank || left.position - right.position)
   return [...sorted.map(({ item }) => item), ...(ofMaps ? toSort.filter(isDeleteItem) : [])]
 }
