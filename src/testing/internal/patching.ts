@@ -3,10 +3,13 @@
  * verb to the patch engines. The engines (strategic merge patch,
  * server-side apply, managedFields) are built on the `patch` branch; until
  * they are merged, JSON patch (RFC 6902) and merge patch (RFC 7386) are
- * applied here, strategic merge patch and apply answer 415, and no
- * managedFields are recorded. This module is the one place to rewire.
+ * applied here, strategic merge patch by `patch/StrategicMerge`, apply
+ * answers 415, and no managedFields are recorded. This module is the one
+ * place to rewire.
  */
 import { cloneJson, isRecord, type JsonObject, jsonEqual } from "./json.js"
+import { definitionOf } from "./patch/fieldMetadata.js"
+import * as StrategicMerge from "./patch/StrategicMerge.js"
 import type { ResourceType } from "./resourceTypes.js"
 import * as Status from "./status.js"
 
@@ -30,17 +33,7 @@ export interface PatchRequest {
 }
 
 /** The 422 the server answers for a JSON patch that cannot apply (a failed `test`, a missing path). */
-const rejected = () =>
-  new Status.StatusFailure({
-    kind: "Status",
-    apiVersion: "v1",
-    metadata: {},
-    status: "Failure",
-    message: "the server rejected our request due to an error in our request",
-    reason: "Invalid",
-    details: {},
-    code: 422
-  })
+const rejected = Status.unprocessable
 
 const mergePatch = (target: unknown, patch: unknown): unknown => {
   if (!isRecord(patch)) return patch
@@ -151,8 +144,7 @@ export const patch = (request: PatchRequest): JsonObject => {
       details: {},
       code: 415
     })
-  if (request.contentType === strategicPatchType || request.contentType === applyContentType)
-    throw Status.unsupportedMediaType([jsonPatchType, mergePatchType])
+  if (request.contentType === applyContentType) throw Status.unsupportedMediaType([jsonPatchType, mergePatchType])
   let body: unknown
   try {
     body = JSON.parse(request.body)
@@ -164,6 +156,11 @@ export const patch = (request: PatchRequest): JsonObject => {
   if (request.contentType === mergePatchType) {
     if (!isRecord(body)) throw Status.badRequest("error decoding patch: a merge patch must be a JSON object")
     result = mergePatch(live, body)
+  } else if (request.contentType === strategicPatchType) {
+    // The scale subresource patches the autoscaling/v1 Scale, not the object.
+    const definition =
+      request.subresource === "scale" ? definitionOf("autoscaling/v1", "Scale") : request.type.definition
+    result = StrategicMerge.apply(live, body, definition)
   } else {
     if (!Array.isArray(body))
       throw Status.badRequest("error decoding patch: a JSON patch must be an array of operations")
