@@ -1,13 +1,15 @@
 /**
  * Patches and field-manager bookkeeping: the bridge from FakeKube's PATCH
  * verb to the patch engines. JSON patch (RFC 6902) and merge patch (RFC
- * 7386) are applied here, server-side apply and managedFields by
- * patch/ServerSideApply.ts; strategic merge patch answers 415 until its
- * engine is merged. This module is the one place to rewire.
+ * 7386) are applied here, strategic merge patch by `patch/StrategicMerge`,
+ * server-side apply and managedFields by `patch/ServerSideApply`. This
+ * module is the one place to rewire.
  */
 import { parse as parseYaml } from "yaml"
 import { cloneJson, isRecord, type JsonObject, jsonEqual } from "./json.js"
+import { definitionOf } from "./patch/fieldMetadata.js"
 import * as ServerSideApply from "./patch/ServerSideApply.js"
+import * as StrategicMerge from "./patch/StrategicMerge.js"
 import type { ResourceType } from "./resourceTypes.js"
 import * as Status from "./status.js"
 
@@ -31,17 +33,7 @@ export interface PatchRequest {
 }
 
 /** The 422 the server answers for a JSON patch that cannot apply (a failed `test`, a missing path). */
-const rejected = () =>
-  new Status.StatusFailure({
-    kind: "Status",
-    apiVersion: "v1",
-    metadata: {},
-    status: "Failure",
-    message: "the server rejected our request due to an error in our request",
-    reason: "Invalid",
-    details: {},
-    code: 422
-  })
+const rejected = Status.unprocessable
 
 const mergePatch = (target: unknown, patch: unknown): unknown => {
   if (!isRecord(patch)) return patch
@@ -152,7 +144,6 @@ export const patch = (request: PatchRequest): JsonObject => {
       details: {},
       code: 415
     })
-  if (request.contentType === strategicPatchType) throw Status.unsupportedMediaType([jsonPatchType, mergePatchType])
   if (request.contentType === applyContentType) return applyPatch(request)
   let body: unknown
   try {
@@ -165,6 +156,11 @@ export const patch = (request: PatchRequest): JsonObject => {
   if (request.contentType === mergePatchType) {
     if (!isRecord(body)) throw Status.badRequest("error decoding patch: a merge patch must be a JSON object")
     result = mergePatch(live, body)
+  } else if (request.contentType === strategicPatchType) {
+    // The scale subresource patches the autoscaling/v1 Scale, not the object.
+    const definition =
+      request.subresource === "scale" ? definitionOf("autoscaling/v1", "Scale") : request.type.definition
+    result = StrategicMerge.apply(live, body, definition)
   } else {
     if (!Array.isArray(body))
       throw Status.badRequest("error decoding patch: a JSON patch must be an array of operations")

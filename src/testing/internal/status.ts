@@ -188,6 +188,18 @@ export const unauthorized = (): StatusFailure => failure(401, "Unauthorized", "U
 /** 400 with a message. */
 export const badRequest = (message: string): StatusFailure => failure(400, "BadRequest", message)
 
+/** 422 with the generic message of a status code alone, for a patch the server cannot apply. */
+export const unprocessable = (): StatusFailure =>
+  failure(422, "Invalid", "the server rejected our request due to an error in our request", {})
+
+/**
+ * 500 without a reason: an error the server passes on as it is, not as a
+ * `Status` of its own (apimachinery's `StatusReasonUnknown`); the message is
+ * the Go error's.
+ */
+export const unknownError = (message: string): StatusFailure =>
+  new StatusFailure({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, code: 500 })
+
 /** 405 for a verb the resource does not support. */
 export const methodNotSupported = (type: Pick<ResourceType, "kind">, verb: string): StatusFailure =>
   failure(405, "MethodNotAllowed", `${verb} is not supported on resources of kind "${type.kind}"`, {})

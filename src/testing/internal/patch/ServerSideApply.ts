@@ -10,6 +10,7 @@ import { definitions, type FieldMetadata } from "../../../api/patchMetadata.js"
 import { cloneJson, isRecord, type JsonObject, jsonEqual, recordAt, stringsAt } from "../json.js"
 import type { ResourceType } from "../resourceTypes.js"
 import * as Status from "../status.js"
+import { fieldOf } from "./fieldMetadata.js"
 import * as ManagedFields from "./ManagedFields.js"
 
 type FieldSet = ManagedFields.FieldSet
@@ -39,8 +40,8 @@ const builtIn = (field: FieldMetadata): Shape => {
     listType: field.listType ?? "atomic",
     listMapKeys: field.listMapKeys ?? [],
     declares: () => field.type !== undefined,
-    implicit: (key) => definition?.fields[key]?.type !== undefined,
-    field: (key) => builtIn(definition?.fields[key] ?? {}),
+    implicit: (key) => fieldOf(field.type, key)?.type !== undefined,
+    field: (key) => builtIn(fieldOf(field.type, key) ?? {}),
     item: () => builtIn(field.type === undefined ? {} : { type: field.type })
   }
 }
