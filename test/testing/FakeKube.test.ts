@@ -1,14 +1,12 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Fiber, Layer, Option, Redacted, Stream } from "effect"
+import { Effect, Exit, Fiber, Option, Redacted, Stream } from "effect"
 import { Deployment } from "../../src/api/apps/v1.js"
 import { ConfigMap, Namespace, Pod } from "../../src/api/core/v1.js"
 import * as Api from "../../src/client/Api.js"
-import { ClusterConfig } from "../../src/client/ClusterConfig.js"
-import * as KubeClient from "../../src/client/KubeClient.js"
-import * as KubeConfigLoader from "../../src/client/KubeConfigLoader.js"
+import type * as KubeClient from "../../src/client/KubeClient.js"
 import type { KubeError } from "../../src/client/KubeError.js"
-import * as NodeTransport from "../../src/client/NodeTransport.js"
 import { FakeKube } from "../../src/testing/index.js"
+import { apiError, loopbackClient } from "../support/fakeKube.js"
 
 const pod = (name: string, labels: Record<string, string> = {}, namespace = "default") => ({
   apiVersion: "v1",
@@ -23,20 +21,6 @@ const configMap = (name: string, data: Record<string, string> = {}) => ({
   metadata: { name },
   data
 })
-
-/** The project's own client over loopback HTTP(S), configured from the served kubeconfig. */
-const loopbackClient = (server: FakeKube.Server) =>
-  KubeClient.layer().pipe(
-    Layer.provide(NodeTransport.layer()),
-    Layer.provideMerge(Layer.effect(ClusterConfig, KubeConfigLoader.fromKubeconfigText(server.kubeconfig)))
-  )
-
-const apiError = <A, R>(effect: Effect.Effect<A, KubeError, R>) =>
-  Effect.flatMap(Effect.flip(effect), (error) =>
-    error._tag === "KubeApiError"
-      ? Effect.succeed(error)
-      : Effect.die(new Error(`expected a KubeApiError, got ${error._tag}`))
-  )
 
 describe("FakeKube.layer (in process)", () => {
   it.effect("creates, reads, replaces and deletes with resourceVersions, uids and timestamps", () =>

@@ -1,14 +1,14 @@
 /**
  * Patches and field-manager bookkeeping: the bridge from FakeKube's PATCH
- * verb to the patch engines. The engines (strategic merge patch,
- * server-side apply, managedFields) are built on the `patch` branch; until
- * they are merged, JSON patch (RFC 6902) and merge patch (RFC 7386) are
- * applied here, strategic merge patch by `patch/StrategicMerge`, apply
- * answers 415, and no managedFields are recorded. This module is the one
- * place to rewire.
+ * verb to the patch engines. JSON patch (RFC 6902) and merge patch (RFC
+ * 7386) are applied here, strategic merge patch by `patch/StrategicMerge`,
+ * server-side apply and managedFields by `patch/ServerSideApply`. This
+ * module is the one place to rewire.
  */
+import { parse as parseYaml } from "yaml"
 import { cloneJson, isRecord, type JsonObject, jsonEqual } from "./json.js"
 import { definitionOf } from "./patch/fieldMetadata.js"
+import * as ServerSideApply from "./patch/ServerSideApply.js"
 import * as StrategicMerge from "./patch/StrategicMerge.js"
 import type { ResourceType } from "./resourceTypes.js"
 import * as Status from "./status.js"
@@ -144,7 +144,7 @@ export const patch = (request: PatchRequest): JsonObject => {
       details: {},
       code: 415
     })
-  if (request.contentType === applyContentType) throw Status.unsupportedMediaType([jsonPatchType, mergePatchType])
+  if (request.contentType === applyContentType) return applyPatch(request)
   let body: unknown
   try {
     body = JSON.parse(request.body)
@@ -172,12 +172,53 @@ export const patch = (request: PatchRequest): JsonObject => {
   return result
 }
 
-/** `after` with managedFields updated for an Update by `manager` (not recorded until the engines land). */
+/** The object a server-side apply leaves: the configuration merged into the live object (or created), with managedFields. */
+const applyPatch = (request: PatchRequest): JsonObject => {
+  if (request.manager === "")
+    throw Status.invalid({ group: "meta.k8s.io", kind: "PatchOptions" }, "", [
+      { type: "Required", field: "fieldManager", detail: "is required for apply patch" }
+    ])
+  let configuration: unknown
+  try {
+    configuration = parseYaml(request.body)
+  } catch (error) {
+    throw Status.badRequest(`error decoding YAML: ${error instanceof Error ? error.message : String(error)}`)
+  }
+  if (!isRecord(configuration))
+    throw Status.badRequest("error decoding YAML: the applied configuration must be an object")
+  const target = ServerSideApply.targetOf(request.type)
+  return ServerSideApply.apply({
+    // Through /scale the applied configuration is an autoscaling/v1 Scale.
+    target: request.subresource === "scale" ? { ...target, apiVersion: "autoscaling/v1", kind: "Scale" } : target,
+    live: request.live,
+    configuration,
+    manager: request.manager,
+    subresource: request.subresource,
+    force: request.force,
+    now: request.now
+  })
+}
+
+/**
+ * `after` with managedFields updated for a write other than apply by
+ * `manager` (`requested`: the managedFields the client sent, `undefined`
+ * when it sent none).
+ */
 export const recordUpdate = (
-  _type: ResourceType,
-  _before: JsonObject | undefined,
+  type: ResourceType,
+  before: JsonObject | undefined,
   after: JsonObject,
-  _manager: string,
-  _subresource: string | undefined,
-  _now: string
-): JsonObject => after
+  requested: unknown,
+  manager: string,
+  subresource: string | undefined,
+  now: string
+): JsonObject =>
+  ServerSideApply.recordUpdate({
+    target: ServerSideApply.targetOf(type),
+    before,
+    after,
+    requested,
+    manager,
+    subresource,
+    now
+  })

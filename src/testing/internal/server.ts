@@ -12,6 +12,7 @@ import * as Defaults from "./defaults.js"
 import * as Discovery from "./discovery.js"
 import type { ServerRequest, ServerResponse, WatchSink } from "./http.js"
 import { cloneJson, isRecord, type JsonObject, jsonEqual, recordAt, stringAt, stringsAt } from "./json.js"
+import * as ServerSideApply from "./patch/ServerSideApply.js"
 import * as Patching from "./patching.js"
 import { builtInTypes, createOnlyTypes, fromCustomResourceDefinition, type ResourceType } from "./resourceTypes.js"
 import * as Schemas from "./schemas.js"
@@ -1225,7 +1226,17 @@ export class Server {
         : { ...object, metadata: prepared }
     let value = shape(type, resetStatusOnCreate(type, created), recordAt(created, "metadata"))
     if (type.group === "" && type.kind === "Namespace") value = defaultNamespace(value)
-    value = Patching.recordUpdate(type, undefined, value, this.fieldManagerOf(request), undefined, now)
+    // An apply that creates arrives with the managedFields the apply recorded.
+    if (!isApply(request))
+      value = Patching.recordUpdate(
+        type,
+        undefined,
+        value,
+        recordAt(input, "metadata").managedFields,
+        this.fieldManagerOf(request),
+        undefined,
+        now
+      )
     if (dryRun) return this.respondObject(201, type, new Stored(value, 0), request, warnings)
     const resourceVersion = this.store.nextResourceVersion()
     const stored = new Stored(
@@ -1291,7 +1302,9 @@ export class Server {
       next = { ...current.value }
       if (proposed.status === undefined) delete next.status
       else next.status = proposed.status
-      next.metadata = currentMetadata
+      next.metadata = isApply(request)
+        ? { ...currentMetadata, managedFields: proposedMetadata.managedFields }
+        : currentMetadata
     } else {
       next = this.defaulted(type, proposed, current.value)
       if (hasStatus) {
@@ -1306,7 +1319,9 @@ export class Server {
         deletionTimestamp: currentMetadata.deletionTimestamp,
         deletionGracePeriodSeconds: currentMetadata.deletionGracePeriodSeconds,
         generation: currentMetadata.generation,
-        managedFields: proposedMetadata.managedFields ?? currentMetadata.managedFields
+        managedFields: isApply(request)
+          ? proposedMetadata.managedFields
+          : (proposedMetadata.managedFields ?? currentMetadata.managedFields)
       }
       if (type.namespaced) metadata.namespace = current.namespace
       else delete metadata.namespace
@@ -1336,20 +1351,23 @@ export class Server {
     if (type.hasGeneration && typeof currentMetadata.generation === "number" && specChanged(type, current.value, next))
       next.metadata = { ...recordAt(next, "metadata"), generation: currentMetadata.generation + 1 }
     const now = timestamp(Date.now())
-    next = Patching.recordUpdate(
-      type,
-      current.value,
-      shape(type, next, recordAt(next, "metadata")),
-      this.fieldManagerOf(request),
-      subresource,
-      now
-    )
+    const requestedManagedFields = recordAt(next, "metadata").managedFields
+    next = shape(type, next, recordAt(next, "metadata"))
+    // An apply recorded its own managedFields; every other write is an Update of its manager.
+    if (!isApply(request)) {
+      next = Patching.recordUpdate(
+        type,
+        current.value,
+        next,
+        requestedManagedFields,
+        this.fieldManagerOf(request),
+        subresource,
+        now
+      )
+      next = shape(type, next, recordAt(next, "metadata"))
+    }
     const comparable = (value: JsonObject) => {
-      const {
-        resourceVersion: _resourceVersion,
-        managedFields: _managedFields,
-        ...metadata
-      } = recordAt(value, "metadata")
+      const { resourceVersion: _resourceVersion, ...metadata } = recordAt(value, "metadata")
       return { ...value, metadata }
     }
     if (jsonEqual(comparable(current.value), comparable(next)))
@@ -1382,6 +1400,10 @@ export class Server {
     const contentType = (request.header("content-type") ?? "").split(";")[0]?.trim() ?? ""
     const manager = request.query.get("fieldManager") ?? ""
     const force = isTrue(request.query.get("force"))
+    if (contentType !== Patching.applyContentType && request.query.get("force") !== null)
+      throw Status.invalid({ group: "meta.k8s.io", kind: "PatchOptions" }, "", [
+        { type: "Forbidden", field: "force", detail: "may not be specified for non-apply patch" }
+      ])
     const now = timestamp(Date.now())
     // Only server-side apply creates: any other patch of a missing object is 404 before the patch is read.
     if (current === undefined && (contentType !== Patching.applyContentType || path.subresource !== undefined))
@@ -1392,10 +1414,21 @@ export class Server {
         : path.subresource === "scale"
           ? Scale.toScale(type, current.value)
           : current.value
+    // An apply through /scale sees (and leaves) the owners of spec.replicas as owners of the Scale's.
+    const scaleApply = path.subresource === "scale" && contentType === Patching.applyContentType
     const result = Patching.patch({
       type,
       contentType,
-      live: base,
+      live:
+        scaleApply && base !== undefined && current !== undefined
+          ? {
+              ...base,
+              metadata: {
+                ...recordAt(base, "metadata"),
+                managedFields: ServerSideApply.scaleManagedFields(current.metadata.managedFields)
+              }
+            }
+          : base,
       body: request.body,
       manager,
       force,
@@ -1412,8 +1445,26 @@ export class Server {
     const requestedVersion = stringAt(recordAt(result, "metadata"), "resourceVersion") ?? ""
     if (requestedVersion !== "" && requestedVersion !== String(current.resourceVersion))
       throw Status.conflict(type, name, Status.modifiedMessage)
-    if (path.subresource === "scale")
-      return this.write(request, type, current, Scale.fromScale(current.value, result), "scale", [])
+    if (path.subresource === "scale") {
+      const scaled = Scale.fromScale(current.value, result)
+      const managedFields = scaleApply
+        ? ServerSideApply.parentManagedFields(
+            current.metadata.managedFields,
+            recordAt(result, "metadata").managedFields,
+            type.apiVersion
+          )
+        : undefined
+      return this.write(
+        request,
+        type,
+        current,
+        managedFields === undefined
+          ? scaled
+          : { ...scaled, metadata: { ...recordAt(scaled, "metadata"), managedFields } },
+        "scale",
+        []
+      )
+    }
     const { object, warnings } = this.checkObject(
       request,
       type,
@@ -1592,6 +1643,11 @@ interface DeleteOptions {
 }
 
 const isDryRun = (request: ServerRequest): boolean => request.query.getAll("dryRun").includes("All")
+
+/** Whether a request is a server-side apply (which records its own managedFields). */
+const isApply = (request: ServerRequest): boolean =>
+  request.method === "PATCH" &&
+  (request.header("content-type") ?? "").split(";")[0]?.trim() === Patching.applyContentType
 
 const warningHeaders = (warnings: ReadonlyArray<string>): Record<string, ReadonlyArray<string>> =>
   warnings.length === 0 ? {} : { warning: warnings.map((warning) => `299 - ${JSON.stringify(warning)}`) }
