@@ -30,7 +30,9 @@ import { type ChildProcess, execFileSync, fork, spawnSync } from "node:child_pro
 import { mkdirSync, writeFileSync } from "node:fs"
 import { cpus } from "node:os"
 import { gzipSync } from "node:zlib"
+import { Schema } from "effect"
 import * as esbuild from "esbuild"
+import { Pod } from "../src/api/core/v1.js"
 import { type Contender, clientNode, effectKube, plainFetch } from "./contenders.js"
 
 const quick = process.argv.includes("--quick")
@@ -119,6 +121,52 @@ const timed = async (run: () => Promise<number>, expected: number, what: string)
 const listTimes = new Map<string, Array<number>>(contenders.map((contender) => [contender.name, []]))
 const watchRates = new Map<string, Array<number>>(contenders.map((contender) => [contender.name, []]))
 
+// The bounds, measured in the same rounds without any transport: JSON.parse
+// of the list text alone, the Pod list decode alone, and JSON.parse (then
+// the Pod decode) of each watch line alone.
+const listText = await (await fetch(`${server}/api/v1/pods`)).text()
+const watchText = await (await fetch(`${server}/api/v1/namespaces/watch/pods?watch=true`)).text()
+const decodeList = Schema.decodeUnknownSync(Pod.listSchema)
+const decodePod = Schema.decodeUnknownSync(Pod.schema)
+const parseAlone: Array<number> = []
+const decodeAlone: Array<number> = []
+const linesParsedAlone: Array<number> = []
+const linesDecodedAlone: Array<number> = []
+/** Events per second of JSON.parse on each line of the watch body (and the Pod decode of its object when `decode`). */
+const parseLines = (decode: boolean): number => {
+  collect()
+  const start = performance.now()
+  let count = 0
+  let from = 0
+  let newline = watchText.indexOf("\n")
+  while (newline !== -1) {
+    const event: unknown = JSON.parse(watchText.slice(from, newline))
+    if (decode && isRecord(event) && event.type !== "BOOKMARK") decodePod(event.object)
+    count++
+    from = newline + 1
+    newline = watchText.indexOf("\n", from)
+  }
+  if (count !== events) throw new Error(`parsed ${count} watch lines, expected ${events}`)
+  return events / ((performance.now() - start) / 1000)
+}
+const measureAlone = () => {
+  collect()
+  const start = performance.now()
+  const parsed: unknown = JSON.parse(listText)
+  const parsedAt = performance.now()
+  decodeList(parsed)
+  const decodedAt = performance.now()
+  parseAlone.push(parsedAt - start)
+  decodeAlone.push(decodedAt - parsedAt)
+  linesParsedAlone.push(parseLines(false))
+  linesDecodedAlone.push(parseLines(true))
+}
+measureAlone()
+parseAlone.length = 0
+decodeAlone.length = 0
+linesParsedAlone.length = 0
+linesDecodedAlone.length = 0
+
 // One untimed round so every contender runs warmed-up code.
 for (const contender of contenders) {
   await contender.list()
@@ -133,6 +181,7 @@ for (let round = 0; round < rounds; round++) {
     const elapsed = await timed(contender.watch, events, `${contender.name} watch`)
     watchRates.get(contender.name)?.push(events / (elapsed / 1000))
   }
+  measureAlone()
   log(`round ${round + 1}/${rounds} done`)
 }
 
@@ -299,6 +348,16 @@ const prunedHeap = median(heapOf("effect-kube-pruned"))
 const parseHeap = median(heapOf("json-parse"))
 const ourSockets = connections.get(ours.name)?.sockets ?? Number.NaN
 
+const bounds: Array<string> = [
+  `| bound (no transport, same rounds) | median (min–max) |`,
+  `|---|---|`,
+  `| JSON.parse of the ${pods / 1000}k list text, ms | ${figure(parseAlone, 0)} |`,
+  `| Pod list decode of the parsed value, ms | ${figure(decodeAlone, 0)} (${ratio(median(decodeAlone) / median(parseAlone))} of JSON.parse) |`,
+  `| fastest list a decoding client can reach: fetch + JSON.parse + decode | ${ratio((median(list(floor.name)) + median(decodeAlone)) / median(list(floor.name)))} fetch + JSON.parse |`,
+  `| JSON.parse per watch line alone, events/s | ${figure(linesParsedAlone, 0)} (${ratio(median(linesParsedAlone) / median(watch(peer.name)))} client-node) |`,
+  `| JSON.parse + Pod decode per watch line alone, events/s | ${figure(linesDecodedAlone, 0)} (${ratio(median(linesDecodedAlone) / median(watch(peer.name)))} client-node) |`
+]
+
 const rows: Array<string> = [
   `| measure | effect-kube | client-node 2.0.1 | fetch + JSON.parse |`,
   `|---|---|---|---|`,
@@ -327,7 +386,7 @@ const facts =
   `${rounds} interleaved rounds (median, min–max), cold import median of ${coldRuns}, heap median of ${heapRuns} ` +
   `process(es); list ${(ready.listBytes / 1e6).toFixed(1)} MB, watch ${(ready.watchBytes / 1e6).toFixed(1)} MB; ` +
   `${new Date().toISOString()}`
-const table = `${facts}\n\n${rows.join("\n")}\n\n${goals.join("\n")}\n`
+const table = `${facts}\n\n${rows.join("\n")}\n\n${goals.join("\n")}\n\n${bounds.join("\n")}\n`
 writeFileSync(`${out}/latest.md`, table)
 process.stdout.write(table)
 process.exit(0)
