@@ -30,9 +30,7 @@ import { type ChildProcess, execFileSync, fork, spawnSync } from "node:child_pro
 import { mkdirSync, writeFileSync } from "node:fs"
 import { cpus } from "node:os"
 import { gzipSync } from "node:zlib"
-import { Schema } from "effect"
 import * as esbuild from "esbuild"
-import { Pod } from "../src/api/core/v1.js"
 import { type Contender, clientNode, effectKube, plainFetch } from "./contenders.js"
 
 const quick = process.argv.includes("--quick")
@@ -121,51 +119,32 @@ const timed = async (run: () => Promise<number>, expected: number, what: string)
 const listTimes = new Map<string, Array<number>>(contenders.map((contender) => [contender.name, []]))
 const watchRates = new Map<string, Array<number>>(contenders.map((contender) => [contender.name, []]))
 
-// The bounds, measured in the same rounds without any transport: JSON.parse
-// of the list text alone, the Pod list decode alone, and JSON.parse (then
-// the Pod decode) of each watch line alone.
-const listText = await (await fetch(`${server}/api/v1/pods`)).text()
-const watchText = await (await fetch(`${server}/api/v1/namespaces/watch/pods?watch=true`)).text()
-const decodeList = Schema.decodeUnknownSync(Pod.listSchema)
-const decodePod = Schema.decodeUnknownSync(Pod.schema)
+// The bounds, measured in the same rounds without any transport, in a
+// process of their own (see bounds.ts).
 const parseAlone: Array<number> = []
 const decodeAlone: Array<number> = []
 const linesParsedAlone: Array<number> = []
 const linesDecodedAlone: Array<number> = []
-/** Events per second of JSON.parse on each line of the watch body (and the Pod decode of its object when `decode`). */
-const parseLines = (decode: boolean): number => {
-  collect()
-  const start = performance.now()
-  let count = 0
-  let from = 0
-  let newline = watchText.indexOf("\n")
-  while (newline !== -1) {
-    const event: unknown = JSON.parse(watchText.slice(from, newline))
-    if (decode && isRecord(event) && event.type !== "BOOKMARK") decodePod(event.object)
-    count++
-    from = newline + 1
-    newline = watchText.indexOf("\n", from)
-  }
-  if (count !== events) throw new Error(`parsed ${count} watch lines, expected ${events}`)
-  return events / ((performance.now() - start) / 1000)
-}
 const measureAlone = () => {
-  collect()
-  const start = performance.now()
-  const parsed: unknown = JSON.parse(listText)
-  const parsedAt = performance.now()
-  decodeList(parsed)
-  const decodedAt = performance.now()
-  parseAlone.push(parsedAt - start)
-  decodeAlone.push(decodedAt - parsedAt)
-  linesParsedAlone.push(parseLines(false))
-  linesDecodedAlone.push(parseLines(true))
+  const output = execFileSync(
+    process.execPath,
+    ["--expose-gc", "--import", "tsx", `${root}bench/bounds.ts`, server, String(pods), String(events)],
+    { cwd: root, encoding: "utf8" }
+  )
+  const parsed: unknown = JSON.parse(output.trim().split("\n").pop() ?? "")
+  if (
+    !isRecord(parsed) ||
+    typeof parsed.parse !== "number" ||
+    typeof parsed.decode !== "number" ||
+    typeof parsed.linesParsed !== "number" ||
+    typeof parsed.linesDecoded !== "number"
+  )
+    throw new Error(`bounds: ${output}`)
+  parseAlone.push(parsed.parse)
+  decodeAlone.push(parsed.decode)
+  linesParsedAlone.push(parsed.linesParsed)
+  linesDecodedAlone.push(parsed.linesDecoded)
 }
-measureAlone()
-parseAlone.length = 0
-decodeAlone.length = 0
-linesParsedAlone.length = 0
-linesDecodedAlone.length = 0
 
 // One untimed round so every contender runs warmed-up code.
 for (const contender of contenders) {

@@ -20,38 +20,14 @@
  */
 import { createServer, type ServerResponse } from "node:http"
 import type { Socket } from "node:net"
-import { pod, podListJson } from "./podList.js"
+import { podListJson, watchEventsNdjson } from "./podList.js"
 
 const pods = Number(process.argv[2] ?? 10_000)
 const events = Number(process.argv[3] ?? 20_000)
 
-/** The watch body: one JSON event per line, bookmarks every 1000 events. */
-const watchBody = (count: number): Buffer => {
-  const lines: Array<string> = []
-  for (let index = 0; index < count; index++) {
-    const resourceVersion = String(2_000_000 + index)
-    if (index % 1000 === 999) {
-      lines.push(
-        JSON.stringify({ type: "BOOKMARK", object: { kind: "Pod", apiVersion: "v1", metadata: { resourceVersion } } })
-      )
-      continue
-    }
-    const { metadata, ...rest } = pod(index)
-    const type = index % 100 === 0 ? "ADDED" : index % 100 === 50 ? "DELETED" : "MODIFIED"
-    const object = {
-      kind: "Pod",
-      apiVersion: "v1",
-      ...rest,
-      metadata: typeof metadata === "object" && metadata !== null ? { ...metadata, resourceVersion } : metadata
-    }
-    lines.push(JSON.stringify({ type, object }))
-  }
-  return Buffer.from(`${lines.join("\n")}\n`)
-}
-
 const list = Buffer.from(podListJson(pods))
 const small = Buffer.from(podListJson(3))
-const watch = watchBody(events)
+const watch = Buffer.from(watchEventsNdjson(events))
 
 let windowSockets = new Set<Socket>()
 let opened = 0
