@@ -7,6 +7,7 @@
  */
 import { CoreV1Api, KubeConfig, Watch } from "@kubernetes/client-node"
 import { Effect, Layer, ManagedRuntime, Redacted, Stream } from "effect"
+import { HttpClientRequest } from "effect/http"
 import { Pod } from "../src/api/core/v1.js"
 import { Api, ClusterConfig, KubeClient, NodeTransport } from "../src/index.js"
 
@@ -19,6 +20,8 @@ export interface Contender {
   readonly watch: () => Promise<number>
   /** Lists the three pods of the `small` namespace. */
   readonly small: () => Promise<number>
+  /** Reads the list's body as text and nothing else (the transport alone); resolves to its length. */
+  readonly listText?: () => Promise<number>
   readonly close: () => Promise<void>
 }
 
@@ -48,6 +51,18 @@ export const effectKube = (server: string): Contender => {
         Effect.flatMap(Api.namespaced(Pod, "small"), (pods) => pods.list()).pipe(
           Effect.map((list) => list.items.length)
         )
+      ),
+    listText: () =>
+      runtime.runPromise(
+        Effect.flatMap(KubeClient.KubeClient, (client) =>
+          Effect.flatMap(
+            client.send(HttpClientRequest.get("/api/v1/pods"), {
+              verb: "list",
+              resource: { group: "", version: "v1", plural: "pods" }
+            }),
+            (response) => response.text
+          )
+        ).pipe(Effect.map((text) => text.length))
       ),
     close: () => runtime.dispose()
   }
@@ -121,5 +136,6 @@ export const plainFetch = (server: string): Contender => ({
     return events
   },
   small: async () => itemCount(JSON.parse(await (await fetch(`${server}/api/v1/namespaces/small/pods`)).text())),
+  listText: async () => (await (await fetch(`${server}/api/v1/pods`)).text()).length,
   close: async () => undefined
 })

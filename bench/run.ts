@@ -117,6 +117,7 @@ const timed = async (run: () => Promise<number>, expected: number, what: string)
 }
 
 const listTimes = new Map<string, Array<number>>(contenders.map((contender) => [contender.name, []]))
+const textTimes = new Map<string, Array<number>>(contenders.map((contender) => [contender.name, []]))
 const watchRates = new Map<string, Array<number>>(contenders.map((contender) => [contender.name, []]))
 
 // The bounds, measured in the same rounds without any transport, in a
@@ -155,6 +156,9 @@ for (let round = 0; round < rounds; round++) {
   const order = contenders.map((_, index) => contenders[(index + round) % contenders.length] ?? ours)
   for (const contender of order) {
     listTimes.get(contender.name)?.push(await timed(contender.list, pods, `${contender.name} list`))
+    const listText = contender.listText
+    if (listText !== undefined)
+      textTimes.get(contender.name)?.push(await timed(listText, ready.listBytes, `${contender.name} list text`))
   }
   for (const contender of order) {
     const elapsed = await timed(contender.watch, events, `${contender.name} watch`)
@@ -341,6 +345,7 @@ const ourSockets = connections.get(ours.name)?.sockets ?? Number.NaN
 const bounds: Array<string> = [
   `| what bounds the goals (see bench/README.md) | median (min–max) | ratio (paired by round) |`,
   `|---|---|---|`,
+  `| transport alone: the list's body read as text, ms | effect-kube ${figure(textTimes.get(ours.name) ?? [], 0)}; fetch ${figure(textTimes.get(floor.name) ?? [], 0)} | ${pairedRatio(paired(textTimes.get(ours.name) ?? [], textTimes.get(floor.name) ?? []))} |`,
   `| JSON.parse of the ${pods / 1000}k list text, ms | ${figure(parseAlone, 0)} | |`,
   `| Pod list decode of the parsed value, ms | ${figure(decodeAlone, 0)} | ${pairedRatio(paired(decodeAlone, parseAlone))} of JSON.parse |`,
   `| heap per pod of the decoded list alone (no Store), KB | ${figure(heapOf("decoded-list"), 1)} | ${ratio(median(heapOf("decoded-list")) / parseHeap)} of JSON.parse's |`,
