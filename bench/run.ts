@@ -313,6 +313,7 @@ for (let run = 0; run < coldRuns; run++) {
 
 const ratio = (value: number) => `${value.toFixed(2)}×`
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`
+const signed = (milliseconds: number) => `${milliseconds < 0 ? "−" : "+"}${Math.abs(milliseconds).toFixed(0)}`
 const verdict = (holds: boolean) => (holds ? "holds" : "MISSED")
 
 const list = (name: string) => listTimes.get(name) ?? []
@@ -359,7 +360,7 @@ const rows: Array<string> = [
   `| list ${pods / 1000}k pods, decoded, ms | ${contenders.map((contender) => figure(list(contender.name), 0)).join(" | ")} |`,
   `| watch ${events / 1000}k events, decoded, events/s | ${contenders.map((contender) => figure(watch(contender.name), 0)).join(" | ")} |`,
   `| list-pods handler bundle, minified / gzip | ${contenders.map((contender) => `${kb(size(contender.name).bytes)} / ${kb(size(contender.name).gzip)}`).join(" | ")} |`,
-  `| cold import over empty script, ms | ${contenders.map((contender) => `+${overEmpty(contender.name).toFixed(0)}`).join(" | ")} |`,
+  `| cold import over empty script, ms | ${contenders.map((contender) => signed(overEmpty(contender.name))).join(" | ")} |`,
   `| heap per cached pod, KB | ${figure(heapOf("effect-kube"), 1)}; managedFields pruned ${figure(heapOf("effect-kube-pruned"), 1)} | ${figure(heapOf("client-node"), 1)} | ${figure(heapOf("json-parse"), 1)} |`,
   `| TCP connections for 5 sequential calls | ${contenders.map((contender) => String(connections.get(contender.name)?.sockets ?? "?")).join(" | ")} |`
 ]
