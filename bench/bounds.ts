@@ -13,6 +13,7 @@
  */
 import { Schema } from "effect"
 import { Pod } from "../src/api/core/v1.js"
+import { isRecord } from "../src/testing/internal/json.js"
 
 const [server = "", podsArgument = "10000", eventsArgument = "20000"] = process.argv.slice(2)
 const pods = Number(podsArgument)
@@ -23,8 +24,6 @@ const watchText = await (await fetch(`${server}/api/v1/namespaces/watch/pods?wat
 const decodeList = Schema.decodeUnknownSync(Pod.listSchema)
 const decodePod = Schema.decodeUnknownSync(Pod.schema)
 const collect = () => globalThis.gc?.()
-
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null
 
 /** Events per second of JSON.parse on each watch line (and the Pod decode of its object when `decode`). */
 const parseLines = (decode: boolean): number => {

@@ -14,15 +14,10 @@
 import { Schema } from "effect"
 import { Pod } from "../src/api/core/v1.js"
 import { podListJson } from "./podList.js"
+import { median } from "./statistics.js"
 
 const pods = Number(process.argv[2] ?? 10_000)
 const runs = Number(process.argv[3] ?? 7)
-
-const median = (samples: ReadonlyArray<number>): number => {
-  const sorted = [...samples].sort((a, b) => a - b)
-  const middle = sorted.length >> 1
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2
-}
 
 const text = podListJson(pods)
 const decode = Schema.decodeUnknownSync(Pod.listSchema)

@@ -266,11 +266,12 @@ export const watchEventsNdjson = (count: number): string => {
     }
     const { metadata, ...rest } = pod(index)
     const type = index % 100 === 0 ? "ADDED" : index % 100 === 50 ? "DELETED" : "MODIFIED"
+    // The API server's field order: kind, apiVersion, metadata, spec, status.
     const object = {
       kind: "Pod",
       apiVersion: "v1",
-      ...rest,
-      metadata: typeof metadata === "object" && metadata !== null ? { ...metadata, resourceVersion } : metadata
+      metadata: typeof metadata === "object" && metadata !== null ? { ...metadata, resourceVersion } : metadata,
+      ...rest
     }
     lines.push(JSON.stringify({ type, object }))
   }

@@ -31,7 +31,9 @@ import { mkdirSync, writeFileSync } from "node:fs"
 import { cpus } from "node:os"
 import { gzipSync } from "node:zlib"
 import * as esbuild from "esbuild"
+import { isRecord } from "../src/testing/internal/json.js"
 import { type Contender, clientNode, effectKube, plainFetch } from "./contenders.js"
+import { median, range } from "./statistics.js"
 
 const quick = process.argv.includes("--quick")
 const rounds = quick ? 2 : 5
@@ -45,18 +47,6 @@ mkdirSync(out, { recursive: true })
 
 const log = (line: string) => process.stderr.write(`${line}\n`)
 
-const sorted = (samples: ReadonlyArray<number>) => [...samples].sort((a, b) => a - b)
-const median = (samples: ReadonlyArray<number>): number => {
-  const ordered = sorted(samples)
-  const middle = ordered.length >> 1
-  return ordered.length % 2 === 1
-    ? (ordered[middle] ?? Number.NaN)
-    : ((ordered[middle - 1] ?? Number.NaN) + (ordered[middle] ?? Number.NaN)) / 2
-}
-const range = (samples: ReadonlyArray<number>, digits: number): string => {
-  const ordered = sorted(samples)
-  return `${(ordered[0] ?? Number.NaN).toFixed(digits)}–${(ordered[ordered.length - 1] ?? Number.NaN).toFixed(digits)}`
-}
 const figure = (samples: ReadonlyArray<number>, digits: number): string =>
   `${median(samples).toFixed(digits)} (${range(samples, digits)})`
 
@@ -69,8 +59,6 @@ interface Ready {
   readonly listBytes: number
   readonly watchBytes: number
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null
 
 const nextMessage = (child: ChildProcess, key: string): Promise<Record<string, unknown>> =>
   new Promise((resolve, reject) => {
