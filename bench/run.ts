@@ -4,6 +4,7 @@
  *
  *   npm run bench              # 5 rounds, ~4 minutes on 2 cores
  *   npm run bench -- --quick   # 2 rounds, a smoke run (< 2 minutes)
+ *   npm run bench -- --no-gc   # no full collection before each timed list and watch
  *
  * A loopback API server in its own process (`server.ts`) serves a
  * pre-generated PodList of 10k realistic pods (~65 MB) and a watch of 20k
@@ -50,7 +51,8 @@ const log = (line: string) => process.stderr.write(`${line}\n`)
 const figure = (samples: ReadonlyArray<number>, digits: number): string =>
   `${median(samples).toFixed(digits)} (${range(samples, digits)})`
 
-const collect = () => globalThis.gc?.()
+const collectBeforeEachCall = !process.argv.includes("--no-gc")
+const collect = () => (collectBeforeEachCall ? globalThis.gc?.() : undefined)
 
 // --- the loopback server --------------------------------------------------
 
@@ -367,7 +369,7 @@ const goals: Array<string> = [
 ]
 const facts =
   `node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${quick ? "--quick, " : ""}` +
-  `${rounds} interleaved rounds (median, min–max), cold import median of ${coldRuns}, heap median of ${heapRuns} ` +
+  `${rounds} interleaved rounds (median, min–max)${collectBeforeEachCall ? "" : ", no GC before each call"}, cold import median of ${coldRuns}, heap median of ${heapRuns} ` +
   `process(es); list ${(ready.listBytes / 1e6).toFixed(1)} MB, watch ${(ready.watchBytes / 1e6).toFixed(1)} MB; ` +
   `${new Date().toISOString()}`
 const table = `${facts}\n\n${rows.join("\n")}\n\n${goals.join("\n")}\n\n${bounds.join("\n")}\n`
