@@ -2,7 +2,7 @@
  * effect-kube side by side with @kubernetes/client-node and plain
  * `fetch` + `JSON.parse` (issue 9), in one run:
  *
- *   npm run bench              # 5 rounds, ~4 minutes on 2 cores
+ *   npm run bench              # 5 rounds, ~2.5 minutes on 2 cores
  *   npm run bench -- --quick   # 2 rounds, a smoke run (< 2 minutes)
  *   npm run bench -- --no-gc   # no full collection before each timed list and watch
  *
