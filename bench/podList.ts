@@ -247,3 +247,33 @@ export const podListJson = (count: number): string =>
     metadata: { resourceVersion: String(1_000_000 + count) },
     items: Array.from({ length: count }, (_, index) => pod(index))
   })
+
+/**
+ * The body of a watch of `count` events, one JSON document per line as the
+ * API server streams it: MODIFIED events of the pods above (one in a hundred
+ * ADDED, one in a hundred DELETED), each with a rising resourceVersion, and a
+ * BOOKMARK every 1000 events.
+ */
+export const watchEventsNdjson = (count: number): string => {
+  const lines: Array<string> = []
+  for (let index = 0; index < count; index++) {
+    const resourceVersion = String(2_000_000 + index)
+    if (index % 1000 === 999) {
+      lines.push(
+        JSON.stringify({ type: "BOOKMARK", object: { kind: "Pod", apiVersion: "v1", metadata: { resourceVersion } } })
+      )
+      continue
+    }
+    const { metadata, ...rest } = pod(index)
+    const type = index % 100 === 0 ? "ADDED" : index % 100 === 50 ? "DELETED" : "MODIFIED"
+    // The API server's field order: kind, apiVersion, metadata, spec, status.
+    const object = {
+      kind: "Pod",
+      apiVersion: "v1",
+      metadata: typeof metadata === "object" && metadata !== null ? { ...metadata, resourceVersion } : metadata,
+      ...rest
+    }
+    lines.push(JSON.stringify({ type, object }))
+  }
+  return `${lines.join("\n")}\n`
+}
