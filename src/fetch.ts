@@ -25,6 +25,7 @@ export {
   KubeRequestError
 } from "./client/KubeError.js"
 export * as KubeFetch from "./client/KubeFetch.js"
+export * as KubeFetchConfig from "./client/KubeFetchConfig.js"
 export * as DynamicObject from "./core/DynamicObject.js"
 export * as IntOrString from "./core/IntOrString.js"
 export * as ObjectList from "./core/ObjectList.js"

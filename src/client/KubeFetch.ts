@@ -1,8 +1,9 @@
 /**
  * Layers for fetch-only runtimes (Cloudflare Workers, Deno, Bun, serverless
  * functions): a `KubeClient` on the platform's `fetch`, configured by an
- * explicit server and token, or by a kubeconfig given as text. Nothing here
- * touches a file system or spawns a process.
+ * explicit server and token (a kubeconfig given as text is
+ * `KubeFetchConfig`'s, kept apart so a handler that does not read one ships
+ * no YAML parser). Nothing here touches a file system or spawns a process.
  *
  * What needs the Node transport (`Kube.layer`): a custom certificate
  * authority or `insecure-skip-tls-verify`, client certificates, proxies,
@@ -12,12 +13,11 @@
  *
  * @since 0.1.0
  */
-import { Effect, Layer, Redacted } from "effect"
-import { bearerToken, ClusterConfig, type ClusterConfiguration, explicit, noCredentials } from "./ClusterConfig.js"
+import { Layer, type Redacted } from "effect"
+import { ClusterConfig, explicit } from "./ClusterConfig.js"
 import * as FetchTransport from "./FetchTransport.js"
 import * as KubeClient from "./KubeClient.js"
-import * as KubeConfig from "./KubeConfig.js"
-import { KubeConfigError } from "./KubeError.js"
+import type { KubeConfigError } from "./KubeError.js"
 
 /** @category models */
 export interface ExplicitOptions {
@@ -27,7 +27,16 @@ export interface ExplicitOptions {
   readonly client?: KubeClient.Options
 }
 
-const clientOn = <E>(config: Layer.Layer<ClusterConfig, E>, options?: KubeClient.Options) =>
+/**
+ * A client on the fetch transport for any `ClusterConfig` layer; the layers
+ * below and `KubeFetchConfig.layer` are built on it.
+ *
+ * @category layers
+ */
+export const layerWith = <E>(
+  config: Layer.Layer<ClusterConfig, E>,
+  options?: KubeClient.Options
+): Layer.Layer<KubeClient.KubeClient | ClusterConfig, E | KubeConfigError> =>
   KubeClient.layer(options).pipe(Layer.provide(FetchTransport.layer), Layer.provideMerge(config))
 
 /**
@@ -36,7 +45,7 @@ const clientOn = <E>(config: Layer.Layer<ClusterConfig, E>, options?: KubeClient
  * @category layers
  */
 export const layer = (options: ExplicitOptions): Layer.Layer<KubeClient.KubeClient | ClusterConfig, KubeConfigError> =>
-  clientOn(
+  layerWith(
     Layer.succeed(
       ClusterConfig,
       explicit({
@@ -47,68 +56,3 @@ export const layer = (options: ExplicitOptions): Layer.Layer<KubeClient.KubeClie
     ),
     options.client
   )
-
-const unsupported = (user: string, what: string) =>
-  new KubeConfigError({
-    reason: "Unsupported",
-    entry: `user "${user}"`,
-    detail: `${what} needs the Node transport (Kube.layer); fetch runtimes take an inline token`
-  })
-
-/**
- * Resolves a kubeconfig text for fetch: the selected cluster's server and an
- * inline token only.
- *
- * @category resolving
- */
-export const fromKubeconfigText = (
-  text: string,
-  overrides: KubeConfig.Overrides = {}
-): Effect.Effect<ClusterConfiguration, KubeConfigError> =>
-  Effect.gen(function* () {
-    const parsed = yield* Effect.fromResult(KubeConfig.parse(text))
-    const selection = yield* Effect.fromResult(KubeConfig.select(KubeConfig.merge([parsed]), overrides))
-    const cluster = selection.cluster.value
-    if (
-      (cluster["certificate-authority-data"] ?? cluster["certificate-authority"] ?? "") !== "" ||
-      cluster["insecure-skip-tls-verify"] === true
-    )
-      return yield* Effect.fail(
-        new KubeConfigError({
-          reason: "Unsupported",
-          entry: `cluster "${selection.cluster.name}"`,
-          detail: "a custom certificate authority or insecure-skip-tls-verify needs the Node transport (Kube.layer)"
-        })
-      )
-    const user = selection.user
-    let credentials = noCredentials
-    if (user !== undefined) {
-      const value = user.value
-      if ((value.tokenFile ?? "") !== "") return yield* Effect.fail(unsupported(user.name, "a token file"))
-      if (value.exec !== null && value.exec !== undefined)
-        return yield* Effect.fail(unsupported(user.name, "an exec plugin"))
-      if ((value["client-certificate-data"] ?? value["client-certificate"] ?? "") !== "")
-        return yield* Effect.fail(unsupported(user.name, "a client certificate"))
-      if ((value.username ?? value.password ?? "") !== "")
-        return yield* Effect.fail(unsupported(user.name, "basic authentication"))
-      if ((value.token ?? "") !== "") credentials = bearerToken(Redacted.make(value.token ?? ""))
-      if ((value.as ?? "") !== "") return yield* Effect.fail(unsupported(user.name, "impersonation"))
-    }
-    return {
-      ...explicit({ server: cluster.server ?? "", namespace: selection.namespace }),
-      credentials,
-      source: "kubeconfig" as const,
-      description: `context ${selection.contextName}`
-    }
-  })
-
-/**
- * A client configured by a kubeconfig text (an inline token, no files).
- *
- * @category layers
- */
-export const layerFromKubeconfigText = (
-  text: string,
-  options: KubeConfig.Overrides & { readonly client?: KubeClient.Options } = {}
-): Layer.Layer<KubeClient.KubeClient | ClusterConfig, KubeConfigError> =>
-  clientOn(Layer.effect(ClusterConfig, fromKubeconfigText(text, options)), options.client)

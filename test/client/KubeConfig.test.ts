@@ -13,7 +13,7 @@ import * as Kube from "../../src/client/Kube.js"
 import * as KubeClient from "../../src/client/KubeClient.js"
 import * as KubeConfig from "../../src/client/KubeConfig.js"
 import * as KubeConfigLoader from "../../src/client/KubeConfigLoader.js"
-import * as KubeFetch from "../../src/client/KubeFetch.js"
+import * as KubeFetchConfig from "../../src/client/KubeFetchConfig.js"
 import * as NodeTransport from "../../src/client/NodeTransport.js"
 import * as Resource from "../../src/core/Resource.js"
 import { makeCertificates } from "../support/certificates.js"
@@ -584,7 +584,7 @@ describe("in-cluster and automatic selection", () => {
     Effect.gen(function* () {
       const text = (user: string, cluster = "") =>
         `current-context: c\ncontexts: [{ name: c, context: { cluster: k, user: u, namespace: ns } }]\nclusters: [{ name: k, cluster: { server: "https://k"${cluster} } }]\nusers: [{ name: u, user: { ${user} } }]\n`
-      const config = yield* KubeFetch.fromKubeconfigText(text("token: inline"))
+      const config = yield* KubeFetchConfig.resolve(text("token: inline"))
       assert.strictEqual(config.namespace, "ns")
       assert.strictEqual(yield* header(config), "Bearer inline")
       for (const [user, cluster] of [
@@ -592,7 +592,7 @@ describe("in-cluster and automatic selection", () => {
         ["exec: { command: x, apiVersion: client.authentication.k8s.io/v1beta1 }", ""],
         ["token: t", ", certificate-authority-data: QUJD"]
       ] as const) {
-        const error = failureOf(yield* Effect.exit(KubeFetch.fromKubeconfigText(text(user, cluster))))
+        const error = failureOf(yield* Effect.exit(KubeFetchConfig.resolve(text(user, cluster))))
         assert.strictEqual(error?.reason, "Unsupported", user)
       }
     })
