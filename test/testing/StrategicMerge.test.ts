@@ -1,16 +1,13 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer } from "effect"
+import { Effect } from "effect"
 import { Deployment } from "../../src/api/apps/v1.js"
 import * as Api from "../../src/client/Api.js"
-import { ClusterConfig } from "../../src/client/ClusterConfig.js"
-import * as KubeClient from "../../src/client/KubeClient.js"
-import * as KubeConfigLoader from "../../src/client/KubeConfigLoader.js"
-import * as NodeTransport from "../../src/client/NodeTransport.js"
 import * as Patch from "../../src/core/Patch.js"
 import { FakeKube } from "../../src/testing/index.js"
 import type { JsonObject } from "../../src/testing/internal/json.js"
 import * as StrategicMerge from "../../src/testing/internal/patch/StrategicMerge.js"
 import { type StatusBody, StatusFailure } from "../../src/testing/internal/status.js"
+import { loopbackClient } from "../support/fakeKube.js"
 
 const deploymentDefinition = "io.k8s.api.apps.v1.Deployment"
 
@@ -306,13 +303,6 @@ describe("StrategicMerge.apply", () => {
     )
   })
 })
-
-/** The project's own client over loopback HTTP, configured from the served kubeconfig. */
-const loopbackClient = (server: FakeKube.Server) =>
-  KubeClient.layer().pipe(
-    Layer.provide(NodeTransport.layer()),
-    Layer.provideMerge(Layer.effect(ClusterConfig, KubeConfigLoader.fromKubeconfigText(server.kubeconfig)))
-  )
 
 describe("strategic merge patch in FakeKube", () => {
   it.effect("the scale subresource takes a strategic merge patch of its Scale", () =>
