@@ -5,6 +5,7 @@ import { ConfigMap, Namespace, Pod } from "../../src/api/core/v1.js"
 import * as Api from "../../src/client/Api.js"
 import type * as KubeClient from "../../src/client/KubeClient.js"
 import type { KubeError } from "../../src/client/KubeError.js"
+import * as Patch from "../../src/core/Patch.js"
 import { FakeKube } from "../../src/testing/index.js"
 import { apiError, loopbackClient } from "../support/fakeKube.js"
 
@@ -68,6 +69,30 @@ describe("FakeKube.layer (in process)", () => {
         invalid.status.message ?? "",
         /^ConfigMap "Not_Valid" is invalid: metadata\.name: Invalid value: "Not_Valid": a lowercase RFC 1123 subdomain/
       )
+    }).pipe(Effect.provide(FakeKube.layer()))
+  )
+
+  it.effect("a `__proto__` key is data like any other: every patch kind keeps it", () =>
+    Effect.gen(function* () {
+      const configMaps = yield* Api.namespaced(ConfigMap, "default")
+      yield* configMaps.create({ metadata: { name: "keys" }, data: { plain: "1" } })
+      const merged = yield* configMaps.patch("keys", Patch.merge({ data: { ["__proto__"]: "merge" } }))
+      assert.deepStrictEqual(Object.entries(merged.data ?? {}), [
+        ["plain", "1"],
+        ["__proto__", "merge"]
+      ])
+      const strategic = yield* configMaps.patch("keys", Patch.strategic({ data: { ["__proto__"]: "strategic" } }))
+      assert.deepStrictEqual(Object.entries(strategic.data ?? {}), [
+        ["plain", "1"],
+        ["__proto__", "strategic"]
+      ])
+      const applied = yield* configMaps.apply(
+        "keys",
+        { metadata: { name: "keys" }, data: { ["__proto__"]: "applied" } },
+        { fieldManager: "test", force: true }
+      )
+      assert.strictEqual(Object.entries(applied.data ?? {}).find(([key]) => key === "__proto__")?.[1], "applied")
+      assert.strictEqual(Object.getPrototypeOf(applied.data), Object.prototype)
     }).pipe(Effect.provide(FakeKube.layer()))
   )
 

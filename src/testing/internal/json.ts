@@ -56,3 +56,14 @@ export const jsonEqual = (left: unknown, right: unknown): boolean => {
 
 /** A deep copy of a JSON value. */
 export const cloneJson = <A>(value: A): A => structuredClone(value)
+
+/**
+ * Sets `object[key]` as an own data property. Plain assignment would call
+ * the `__proto__` setter for that key and lose the field; `__proto__` is a
+ * valid ConfigMap key or label name on a real server.
+ */
+export const setField = (object: JsonObject, key: string, value: unknown): void => {
+  if (key === "__proto__")
+    Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true })
+  else object[key] = value
+}

@@ -6,7 +6,7 @@
  * module is the one place to rewire.
  */
 import { parse as parseYaml } from "yaml"
-import { cloneJson, isRecord, type JsonObject, jsonEqual } from "./json.js"
+import { cloneJson, isRecord, type JsonObject, jsonEqual, setField } from "./json.js"
 import { definitionOf } from "./patch/fieldMetadata.js"
 import * as ServerSideApply from "./patch/ServerSideApply.js"
 import * as StrategicMerge from "./patch/StrategicMerge.js"
@@ -40,7 +40,7 @@ const mergePatch = (target: unknown, patch: unknown): unknown => {
   const result: JsonObject = isRecord(target) ? { ...target } : {}
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete result[key]
-    else result[key] = mergePatch(result[key], value)
+    else setField(result, key, mergePatch(result[key], value))
   }
   return result
 }
@@ -95,7 +95,7 @@ const applyOperation = (document: { root: unknown }, operation: unknown): void =
       const index = last === "-" ? parent.length : Number(last)
       if (!Number.isInteger(index) || index < 0 || index > parent.length) throw rejected()
       parent.splice(index, 0, value)
-    } else if (isRecord(parent)) parent[last] = value
+    } else if (isRecord(parent)) setField(parent, last, value)
     else throw rejected()
   }
   switch (operation.op) {

@@ -12,7 +12,7 @@
  * modelled.
  */
 import type { Schema, SchemaAST } from "effect"
-import { isRecord, type JsonObject } from "./json.js"
+import { isRecord, type JsonObject, setField } from "./json.js"
 import type { ResourceType } from "./resourceTypes.js"
 import type { FieldError } from "./status.js"
 
@@ -53,7 +53,7 @@ const pruneAst = (ast: SchemaAST.AST, value: unknown, path: string, warnings: Ar
         if (valueType === undefined || valueType._tag === "Unknown") return value
         const result: JsonObject = {}
         for (const [key, item] of Object.entries(value))
-          result[key] = pruneAst(valueType, item, joinPath(path, key), warnings)
+          setField(result, key, pruneAst(valueType, item, joinPath(path, key), warnings))
         return result
       }
       const known = new Map(ast.propertySignatures.map((signature) => [String(signature.name), signature.type]))
@@ -64,7 +64,7 @@ const pruneAst = (ast: SchemaAST.AST, value: unknown, path: string, warnings: Ar
           warnings.push(`unknown field "${joinPath(path, key)}"`)
           continue
         }
-        result[key] = pruneAst(type, item, joinPath(path, key), warnings)
+        setField(result, key, pruneAst(type, item, joinPath(path, key), warnings))
       }
       return result
     }
@@ -222,14 +222,16 @@ const checkValue = (
     const result: JsonObject = {}
     for (const [key, item] of Object.entries(value)) {
       if (root && (key === "apiVersion" || key === "kind" || key === "metadata")) {
-        result[key] = item
+        setField(result, key, item)
         continue
       }
       const property = properties?.[key]
-      if (isRecord(property)) result[key] = checkValue(property, item, joinPath(path, key), errors, warnings, false)
+      if (isRecord(property))
+        setField(result, key, checkValue(property, item, joinPath(path, key), errors, warnings, false))
       else if (isRecord(additional))
-        result[key] = checkValue(additional, item, joinPath(path, key), errors, warnings, false)
-      else if (additional === true || preserve || (properties === undefined && type === undefined)) result[key] = item
+        setField(result, key, checkValue(additional, item, joinPath(path, key), errors, warnings, false))
+      else if (additional === true || preserve || (properties === undefined && type === undefined))
+        setField(result, key, item)
       else warnings.push(`unknown field "${joinPath(path, key)}"`)
     }
     return result

@@ -11,7 +11,7 @@ import { randomBytes, randomUUID } from "node:crypto"
 import * as Defaults from "./defaults.js"
 import * as Discovery from "./discovery.js"
 import type { ServerRequest, ServerResponse, WatchSink } from "./http.js"
-import { cloneJson, isRecord, type JsonObject, jsonEqual, recordAt, stringAt, stringsAt } from "./json.js"
+import { cloneJson, isRecord, type JsonObject, jsonEqual, recordAt, setField, stringAt, stringsAt } from "./json.js"
 import * as ServerSideApply from "./patch/ServerSideApply.js"
 import * as Patching from "./patching.js"
 import { builtInTypes, createOnlyTypes, fromCustomResourceDefinition, type ResourceType } from "./resourceTypes.js"
@@ -102,7 +102,7 @@ const orderMetadata = (metadata: JsonObject): JsonObject => {
     ordered[key] = value
   }
   for (const [key, value] of Object.entries(metadata))
-    if (!(key in ordered) && !metadataOrder.includes(key) && value !== undefined) ordered[key] = value
+    if (!(key in ordered) && !metadataOrder.includes(key) && value !== undefined) setField(ordered, key, value)
   return ordered
 }
 

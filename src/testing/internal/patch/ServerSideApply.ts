@@ -7,7 +7,7 @@
  * in, JSON out; failures are thrown as the server's `Status`.
  */
 import { definitions, type FieldMetadata } from "../../../api/patchMetadata.js"
-import { cloneJson, isRecord, type JsonObject, jsonEqual, recordAt, stringsAt } from "../json.js"
+import { cloneJson, isRecord, type JsonObject, jsonEqual, recordAt, setField, stringsAt } from "../json.js"
 import type { ResourceType } from "../resourceTypes.js"
 import * as Status from "../status.js"
 import { fieldOf } from "./fieldMetadata.js"
@@ -188,7 +188,7 @@ const merge = (live: unknown, applied: unknown, shape: Shape, path: string): unk
     const result: JsonObject = isRecord(live) ? { ...live } : {}
     for (const [key, value] of Object.entries(applied)) {
       if (value === null) delete result[key]
-      else result[key] = merge(result[key], value, shape.field(key), `${path}.${key}`)
+      else setField(result, key, merge(result[key], value, shape.field(key), `${path}.${key}`))
     }
     return result
   }
@@ -213,7 +213,7 @@ const prune = (value: unknown, last: FieldSet, owned: FieldSet, shape: Shape): u
       const ownedChild = owned.children.get(element)
       const wasApplied = lastChild.member || (shape.declares(key) && lastChild.children.size > 0)
       if (wasApplied && !claimed(ownedChild, true)) delete result[key]
-      else result[key] = prune(result[key], lastChild, ownedChild ?? ManagedFields.empty, shape.field(key))
+      else setField(result, key, prune(result[key], lastChild, ownedChild ?? ManagedFields.empty, shape.field(key)))
     }
     return result
   }

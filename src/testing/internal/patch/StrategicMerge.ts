@@ -15,7 +15,7 @@
  *
  * Pure: JSON in, JSON out; the inputs are copied, never changed.
  */
-import { cloneJson, isRecord, type JsonObject } from "../json.js"
+import { cloneJson, isRecord, type JsonObject, setField } from "../json.js"
 import * as Status from "../status.js"
 import { fieldOf } from "./fieldMetadata.js"
 
@@ -103,7 +103,7 @@ const removeDirectives = (value: unknown): unknown => {
   for (const [key, member] of Object.entries(value)) {
     const kept = removeDirectives(member)
     if (kept === undefined) delete value[key]
-    else value[key] = kept
+    else setField(value, key, kept)
   }
   return value
 }
@@ -124,7 +124,7 @@ const taken = (value: unknown): unknown => removeDirectives(kept(value))
 const setTaken = (object: JsonObject, key: string, value: unknown): void => {
   const added = taken(value)
   if (added === undefined) delete object[key]
-  else object[key] = added
+  else setField(object, key, added)
 }
 
 /** The field a `$deleteFromPrimitiveList/<field>` or `$setElementOrder/<field>` key names. */
@@ -419,7 +419,7 @@ const applyElementOrders = (original: JsonObject, patch: JsonObject, definition:
       hasOriginal && hasPatch && ofMaps && field.strategy === "merge"
         ? liveAfterMerge(live, added, field.mergeKey)
         : live
-    original[name] = ordered(present, absent, order, serverOrder, field.mergeKey, ofMaps)
+    setField(original, name, ordered(present, absent, order, serverOrder, field.mergeKey, ofMaps))
     delete patch[name]
   }
 }
@@ -458,11 +458,11 @@ const mergeMap = (original: JsonObject, patch: JsonObject, definition: string | 
     }
     const field = lookup(definition, key)
     if (isRecord(originalValue) && isRecord(patchValue)) {
-      if (field.strategy === "replace") original[key] = kept(patchValue)
-      else original[key] = mergeMap(originalValue, patchValue, field.definition)
+      if (field.strategy === "replace") setField(original, key, kept(patchValue))
+      else setField(original, key, mergeMap(originalValue, patchValue, field.definition))
     } else if (Array.isArray(originalValue) && Array.isArray(patchValue))
-      original[key] = mergeListField(originalValue, patchValue, field, deleteList)
-    else original[key] = patchValue
+      setField(original, key, mergeListField(originalValue, patchValue, field, deleteList))
+    else setField(original, key, patchValue)
   }
   return original
 }
