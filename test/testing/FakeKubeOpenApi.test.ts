@@ -83,6 +83,16 @@ describe("FakeKube OpenAPI documents", () => {
         at(document, "paths", "/apis/apps/v1/namespaces/{namespace}/deployments", "get", "x-kubernetes-action"),
         "list"
       )
+      const scale = at(document, "paths", "/apis/apps/v1/namespaces/{namespace}/deployments/{name}/scale", "get")
+      assert.deepStrictEqual(at(scale, "x-kubernetes-group-version-kind"), {
+        group: "autoscaling",
+        kind: "Scale",
+        version: "v1"
+      })
+      assert.deepStrictEqual(at(scale, "responses", "200", "content", "application/json", "schema"), {
+        $ref: "#/components/schemas/io.k8s.api.autoscaling.v1.Scale"
+      })
+      assert.isDefined(schemaOf(document, "io.k8s.api.autoscaling.v1.ScaleSpec"))
       assert.strictEqual(yield* statusOf(server, "/openapi/v3/apis/nothing.example.com/v1"), 404)
     }).pipe(Effect.scoped)
   )

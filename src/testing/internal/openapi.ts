@@ -11,8 +11,11 @@
  */
 import { createHash } from "node:crypto"
 import { SchemaAST } from "effect"
+import { Scale } from "../../api/autoscaling/v1.js"
 import { definitions, kinds } from "../../api/patchMetadata.js"
+import { Eviction } from "../../api/policy/v1.js"
 import { ListMeta, ObjectMeta } from "../../core/ObjectMeta.js"
+import { Status } from "../../core/Status.js"
 import * as Discovery from "./discovery.js"
 import type { JsonObject } from "./json.js"
 import type { ResourceType } from "./resourceTypes.js"
@@ -24,6 +27,27 @@ const referencePrefix: Record<Flavor, string> = { v2: "#/definitions/", v3: "#/c
 
 const objectMetaName = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
 const listMetaName = "io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta"
+const statusName = "io.k8s.apimachinery.pkg.apis.meta.v1.Status"
+
+/** The subresources whose body is a kind of its own, as the real spec's operations on them say. */
+const subresourceKinds: {
+  readonly [subresource: string]: {
+    readonly groupVersionKind: JsonObject
+    readonly definition: string
+    readonly ast: SchemaAST.AST
+  }
+} = {
+  scale: {
+    groupVersionKind: { group: "autoscaling", kind: "Scale", version: "v1" },
+    definition: "io.k8s.api.autoscaling.v1.Scale",
+    ast: Scale.ast
+  },
+  eviction: {
+    groupVersionKind: { group: "policy", kind: "Eviction", version: "v1" },
+    definition: "io.k8s.api.policy.v1.Eviction",
+    ast: Eviction.ast
+  }
+}
 
 /** The group-version-kinds of each definition, from the patch metadata's kind table. */
 const kindsOfDefinition = (): ReadonlyMap<string, ReadonlyArray<JsonObject>> => {
@@ -249,9 +273,13 @@ const addPaths = (
           : { description: "OK", schema }
     }
   }
-  const operation = (action: string, definition: string | undefined): JsonObject => ({
+  const operation = (
+    action: string,
+    definition: string | undefined,
+    kind: JsonObject = groupVersionKind(type, type.kind)
+  ): JsonObject => ({
     "x-kubernetes-action": action,
-    "x-kubernetes-group-version-kind": groupVersionKind(type, type.kind),
+    "x-kubernetes-group-version-kind": kind,
     responses: response(definition)
   })
   const add = (path: string, withName: boolean, method: string, value: JsonObject) => {
@@ -271,7 +299,10 @@ const addPaths = (
     if (type.namespaced) add(`${prefix}/${type.plural}`, false, "get", operation("list", names.list))
   }
   if (verbs.has("create")) add(collection, false, "post", operation("post", names.kind))
-  if (verbs.has("deletecollection")) add(collection, false, "delete", operation("deletecollection", undefined))
+  if (verbs.has("deletecollection")) {
+    set.addStruct(statusName, Status.ast)
+    add(collection, false, "delete", operation("deletecollection", statusName))
+  }
   if (verbs.has("get")) add(object, true, "get", operation("get", names.kind))
   if (verbs.has("update")) add(object, true, "put", operation("put", names.kind))
   if (verbs.has("patch")) add(object, true, "patch", operation("patch", names.kind))
@@ -284,11 +315,15 @@ const addPaths = (
     const path = `${object}/${subresource}`
     const subresourceVerbs = Discovery.subresourceVerbsOf(subresource)
     const connect = connectSubresources.has(subresource)
-    const own = subresource === "status" ? names.kind : undefined
-    if (subresourceVerbs.includes("get")) add(path, true, "get", operation(connect ? "connect" : "get", own))
-    if (subresourceVerbs.includes("create")) add(path, true, "post", operation(connect ? "connect" : "post", own))
-    if (subresourceVerbs.includes("update")) add(path, true, "put", operation("put", own))
-    if (subresourceVerbs.includes("patch")) add(path, true, "patch", operation("patch", own))
+    const ownKind = subresourceKinds[subresource]
+    if (ownKind !== undefined) set.addStruct(ownKind.definition, ownKind.ast)
+    const body = ownKind?.definition ?? (subresource === "status" ? names.kind : undefined)
+    const subresourceOperation = (action: string) =>
+      operation(connect ? "connect" : action, body, ownKind?.groupVersionKind)
+    if (subresourceVerbs.includes("get")) add(path, true, "get", subresourceOperation("get"))
+    if (subresourceVerbs.includes("create")) add(path, true, "post", subresourceOperation("post"))
+    if (subresourceVerbs.includes("update")) add(path, true, "put", subresourceOperation("put"))
+    if (subresourceVerbs.includes("patch")) add(path, true, "patch", subresourceOperation("patch"))
   }
 }
 
