@@ -407,6 +407,8 @@ export class OpenApiDocuments {
   index(types: ReadonlyArray<ResourceType>): string {
     const paths: JsonObject = {}
     const grouped = this.byGroupVersion(types)
+    // A group-version whose last CRD was deleted drops its cached document.
+    for (const path of this.groupVersions.keys()) if (!grouped.has(path)) this.groupVersions.delete(path)
     for (const path of [...grouped.keys()].sort()) {
       const entry = this.entry(path, grouped.get(path) ?? [])
       paths[path] = { serverRelativeURL: `/openapi/v3/${path}?hash=${entry.hash}` }
@@ -417,7 +419,10 @@ export class OpenApiDocuments {
   /** The `/openapi/v3/<path>` document, or `undefined` when no group-version is served there. */
   groupVersion(path: string, types: ReadonlyArray<ResourceType>): string | undefined {
     const served = this.byGroupVersion(types).get(path)
-    if (served === undefined) return undefined
+    if (served === undefined) {
+      this.groupVersions.delete(path)
+      return undefined
+    }
     const entry = this.entry(path, served)
     if (entry.document === undefined) {
       const { paths, schemas } = describe("v3", served)
