@@ -15,8 +15,15 @@ import { Schema } from "effect"
  */
 export type IntOrString = number | string
 
-/** @category schemas */
-export const IntOrString: Schema.Codec<IntOrString> = Schema.Union([Schema.Int, Schema.String])
+/**
+ * Annotated with the OpenAPI definition it stands for, so OpenAPI documents
+ * built from the schemas (FakeKube's `/openapi`) can refer to it.
+ *
+ * @category schemas
+ */
+export const IntOrString: Schema.Codec<IntOrString> = Schema.Union([Schema.Int, Schema.String]).annotate({
+  openapiDefinition: "io.k8s.apimachinery.pkg.util.intstr.IntOrString"
+})
 
 /**
  * Resolves a count given absolutely or as a percentage of `total`, as

@@ -8,6 +8,7 @@
  */
 import { Schema } from "effect"
 import { openStruct } from "./internal/open.js"
+import { Time } from "./Time.js"
 
 /**
  * A reference from an object to its owner; the garbage collector deletes the
@@ -55,7 +56,7 @@ export const ManagedFieldsEntry: Schema.Codec<ManagedFieldsEntry> = openStruct({
   manager: Schema.optionalKey(Schema.String),
   operation: Schema.optionalKey(Schema.String),
   apiVersion: Schema.optionalKey(Schema.String),
-  time: Schema.optionalKey(Schema.String),
+  time: Schema.optionalKey(Time),
   fieldsType: Schema.optionalKey(Schema.String),
   fieldsV1: Schema.optionalKey(Schema.Unknown),
   subresource: Schema.optionalKey(Schema.String)
@@ -94,8 +95,8 @@ export const ObjectMeta: Schema.Codec<ObjectMeta> = openStruct({
   uid: Schema.optionalKey(Schema.String),
   resourceVersion: Schema.optionalKey(Schema.String),
   generation: Schema.optionalKey(Schema.Number),
-  creationTimestamp: Schema.optionalKey(Schema.String),
-  deletionTimestamp: Schema.optionalKey(Schema.String),
+  creationTimestamp: Schema.optionalKey(Time),
+  deletionTimestamp: Schema.optionalKey(Time),
   deletionGracePeriodSeconds: Schema.optionalKey(Schema.Number),
   labels: Schema.optionalKey(StringMap),
   annotations: Schema.optionalKey(StringMap),

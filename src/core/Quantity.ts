@@ -14,8 +14,15 @@ import { Schema } from "effect"
  */
 export type Quantity = string
 
-/** @category schemas */
-export const Quantity: Schema.Codec<Quantity> = Schema.String
+/**
+ * Annotated with the OpenAPI definition it stands for, so OpenAPI documents
+ * built from the schemas (FakeKube's `/openapi`) can refer to it.
+ *
+ * @category schemas
+ */
+export const Quantity: Schema.Codec<Quantity> = Schema.String.annotate({
+  openapiDefinition: "io.k8s.apimachinery.pkg.api.resource.Quantity"
+})
 
 const binaryExponents: Record<string, number> = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 }
 

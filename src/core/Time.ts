@@ -15,8 +15,15 @@ import { DateTime, Option, Schema } from "effect"
  */
 export type Time = string
 
-/** @category schemas */
-export const Time: Schema.Codec<Time> = Schema.String
+/**
+ * Annotated with the OpenAPI definition it stands for, so OpenAPI documents
+ * built from the schemas (FakeKube's `/openapi`) can refer to it.
+ *
+ * @category schemas
+ */
+export const Time: Schema.Codec<Time> = Schema.String.annotate({
+  openapiDefinition: "io.k8s.apimachinery.pkg.apis.meta.v1.Time"
+})
 
 /**
  * A timestamp with microsecond precision, as the RFC 3339 string the server
@@ -26,8 +33,15 @@ export const Time: Schema.Codec<Time> = Schema.String
  */
 export type MicroTime = string
 
-/** @category schemas */
-export const MicroTime: Schema.Codec<MicroTime> = Schema.String
+/**
+ * Annotated with the OpenAPI definition it stands for, so OpenAPI documents
+ * built from the schemas (FakeKube's `/openapi`) can refer to it.
+ *
+ * @category schemas
+ */
+export const MicroTime: Schema.Codec<MicroTime> = Schema.String.annotate({
+  openapiDefinition: "io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime"
+})
 
 /**
  * The instant a timestamp names, or `None` when the string is not a date.

@@ -28,6 +28,10 @@ const subresourceVerbs: { readonly [subresource: string]: ReadonlyArray<string> 
   token: ["create"]
 }
 
+/** The verbs discovery lists for a subresource. */
+export const subresourceVerbsOf = (subresource: string): ReadonlyArray<string> =>
+  subresourceVerbs[subresource] ?? ["get", "patch", "update"]
+
 /** The `/version` document. */
 export const version = {
   major: "1",
@@ -113,7 +117,7 @@ export const resourceList = (group: string, version: string, types: ReadonlyArra
           : subresource === "eviction"
             ? { group: "policy", version: "v1", kind: "Eviction" }
             : { kind: subresourceKinds[subresource] ?? type.kind }),
-        verbs: subresourceVerbs[subresource] ?? ["get", "patch", "update"]
+        verbs: subresourceVerbsOf(subresource)
       }))
     ])
 })

@@ -12,6 +12,7 @@ import * as Defaults from "./defaults.js"
 import * as Discovery from "./discovery.js"
 import type { ServerRequest, ServerResponse, WatchSink } from "./http.js"
 import { cloneJson, isRecord, type JsonObject, jsonEqual, recordAt, setField, stringAt, stringsAt } from "./json.js"
+import { OpenApiDocuments } from "./openapi.js"
 import * as ServerSideApply from "./patch/ServerSideApply.js"
 import * as Patching from "./patching.js"
 import { builtInTypes, createOnlyTypes, fromCustomResourceDefinition, type ResourceType } from "./resourceTypes.js"
@@ -206,6 +207,7 @@ export class Server {
   private readonly byUid = new Map<string, { readonly storage: string; readonly key: string }>()
   private readonly typeByStorage = new Map<string, ResourceType>()
   private readonly openWatches = new Set<() => void>()
+  private readonly openApi = new OpenApiDocuments()
   private pendingControllers = false
   private closed = false
 
@@ -577,6 +579,13 @@ export class Server {
     if (path === "/version") return json(200, JSON.stringify(Discovery.version))
     if (path === "/api") return json(200, JSON.stringify(Discovery.apiVersions()))
     if (path === "/apis") return json(200, JSON.stringify(Discovery.groupList(this.servedTypes())))
+    if (path === "/openapi/v2") return json(200, this.openApi.swagger(this.servedTypes()))
+    if (path === "/openapi/v3") return json(200, this.openApi.index(this.servedTypes()))
+    if (path.startsWith("/openapi/v3/")) {
+      const document = this.openApi.groupVersion(path.slice("/openapi/v3/".length), this.servedTypes())
+      if (document === undefined) throw Status.pathNotFound()
+      return json(200, document)
+    }
     const segments = path.split("/").slice(1).map(decodeURIComponent)
     let rest: Array<string>
     let group: string
