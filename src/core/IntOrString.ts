@@ -15,7 +15,7 @@ import { Schema } from "effect"
  */
 export type IntOrString = number | string
 
-/** @category schemas */
+/** The schema of an `IntOrString`: an integer or a string. @category schemas */
 export const IntOrString: Schema.Codec<IntOrString> = Schema.Union([Schema.Int, Schema.String])
 
 /**

@@ -14,7 +14,7 @@ import { Schema } from "effect"
  */
 export type Quantity = string
 
-/** @category schemas */
+/** The schema of a `Quantity`: the string as sent (`toNumber` reads it). @category schemas */
 export const Quantity: Schema.Codec<Quantity> = Schema.String
 
 const binaryExponents: Record<string, number> = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 }

@@ -15,7 +15,7 @@ import { DateTime, Option, Schema } from "effect"
  */
 export type Time = string
 
-/** @category schemas */
+/** The schema of a `Time`: the RFC 3339 string as sent. @category schemas */
 export const Time: Schema.Codec<Time> = Schema.String
 
 /**
@@ -26,7 +26,7 @@ export const Time: Schema.Codec<Time> = Schema.String
  */
 export type MicroTime = string
 
-/** @category schemas */
+/** The schema of a `MicroTime`: the RFC 3339 string with microseconds, as sent. @category schemas */
 export const MicroTime: Schema.Codec<MicroTime> = Schema.String
 
 /**

@@ -109,9 +109,11 @@ export interface Server {
   readonly url: string
   /** An admin kubeconfig: server, CA data (TLS), token, namespace default. */
   readonly kubeconfig: string
+  /** The admin bearer token (the kubeconfig's). */
   readonly token: Redacted.Redacted<string>
   /** The PEM of the serving CA, when TLS. */
   readonly certificateAuthority: Option.Option<string>
+  /** The state of this server, as `FakeKube` gives it in a layer. */
   readonly fake: FakeKubeService
 }
 
