@@ -1,7 +1,8 @@
 /**
  * FakeKube: an in-memory Kubernetes API server with the semantics of
  * kube-apiserver 1.35 — resourceVersions, validation, `Status` errors,
- * selectors, pagination, watches with bookmarks and 410s, status
+ * selectors, pagination, watches with bookmarks and 410s, JSON, merge and
+ * strategic merge patches, server-side apply with managedFields, status
  * subresources, finalizers, namespace deletion and garbage collection,
  * CustomResourceDefinitions, authentication and authorization.
  *
