@@ -3,7 +3,7 @@
  * `fetch` + `JSON.parse` (issue 9), in one run:
  *
  *   npm run bench              # 5 rounds, ~2.5 minutes on 2 cores
- *   npm run bench -- --quick   # 2 rounds, a smoke run (< 2 minutes)
+ *   npm run bench -- --quick   # 2 rounds, a smoke run (under a minute)
  *   npm run bench -- --no-gc   # no full collection before each timed list and watch
  *
  * A loopback API server in its own process (`server.ts`) serves a

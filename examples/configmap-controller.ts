@@ -101,12 +101,16 @@ const controller = Effect.gen(function* () {
         }),
       cleanup: (deleting) =>
         Effect.gen(function* () {
-          yield* configMaps.delete(mirrorName(deleting)).pipe(
+          // A second cleanup can run before the store sees the finalizer go
+          // (the mirror's deletion triggers its owner): the mirror is gone then.
+          const deleted = yield* configMaps.delete(mirrorName(deleting)).pipe(
+            Effect.as(true),
             Effect.catchIf(
               (error) => error._tag === "KubeApiError" && error.isNotFound,
-              () => Effect.void
+              () => Effect.succeed(false)
             )
           )
+          if (!deleted) return Controller.awaitChange
           yield* Effect.logInfo(`cleanup: deleted ${mirrorName(deleting)} before ${deleting.metadata?.name} goes`)
           yield* recorder.publish({
             type: "Normal",

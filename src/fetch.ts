@@ -2,7 +2,8 @@
  * effect-kube for fetch-only runtimes (Cloudflare Workers, browsers, Deno,
  * Bun): everything in the main entry point that imports no Node built-in —
  * the pure request core, `KubeClient`, `Api`, the fetch transport with
- * `KubeFetch`, kubeconfig parsing and the errors. The main entry point
+ * `KubeFetch` (explicit server and token) and `KubeFetchConfig` (a
+ * kubeconfig given as text), kubeconfig parsing and the errors. The main entry point
  * re-exports all of it and adds what needs Node (`Kube`, `KubeConfigLoader`,
  * `InCluster`, `Credentials`, `NodeTransport`); a bundle for a runtime
  * without Node modules imports this one.

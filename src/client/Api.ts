@@ -72,6 +72,7 @@ export type CallOptions = Pick<Call, "retry" | "timeout">
  * @category models
  */
 export interface ApplyParams extends Omit<Params.PatchParams, "fieldManager"> {
+  /** Who owns the applied fields (server-side apply requires one). */
   readonly fieldManager: string
 }
 
@@ -81,7 +82,9 @@ export interface ApplyParams extends Omit<Params.PatchParams, "fieldManager"> {
  * @category models
  */
 export interface Api<K extends Resource.KubeObject> {
+  /** The kind this handle addresses. */
   readonly resource: Resource.Resource<K>
+  /** The namespace, every namespace, or the cluster scope this handle addresses. */
   readonly scope: Resource.Scope
   /** GET the collection (one page when `limit` is set). */
   readonly list: (
@@ -95,6 +98,7 @@ export interface Api<K extends Resource.KubeObject> {
    * `KubeApiError` (`isGone`).
    */
   readonly listAll: (params?: Params.ListParams, options?: CallOptions) => Stream.Stream<K, KubeError>
+  /** GET an object; a missing one fails with `KubeApiError` NotFound. */
   readonly get: (name: string, params?: Params.GetParams, options?: CallOptions) => Effect.Effect<K, KubeError>
   /** GET an object; `None` when it does not exist. */
   readonly getOption: (
@@ -102,6 +106,7 @@ export interface Api<K extends Resource.KubeObject> {
     params?: Params.GetParams,
     options?: CallOptions
   ) => Effect.Effect<Option.Option<K>, KubeError>
+  /** POST a new object; the server's answer, with uid and resourceVersion. */
   readonly create: (object: K, params?: Params.PostParams, options?: CallOptions) => Effect.Effect<K, KubeError>
   /** PUT the object; with `metadata.resourceVersion` set, a concurrent change makes it fail with Conflict. */
   readonly replace: (
@@ -110,6 +115,7 @@ export interface Api<K extends Resource.KubeObject> {
     params?: Params.PostParams,
     options?: CallOptions
   ) => Effect.Effect<K, KubeError>
+  /** PATCH an object with a merge, JSON, strategic merge or apply patch (`Patch`). */
   readonly patch: (
     name: string,
     patch: Patch.Patch,
@@ -118,11 +124,13 @@ export interface Api<K extends Resource.KubeObject> {
   ) => Effect.Effect<K, KubeError>
   /** Server-side apply of `object` (the fields this manager owns), creating it if needed. */
   readonly apply: (name: string, object: K, params: ApplyParams, options?: CallOptions) => Effect.Effect<K, KubeError>
+  /** DELETE an object: gone at once, or `Deleting` while finalizers or a grace period hold it. */
   readonly delete: (
     name: string,
     params?: Params.DeleteParams,
     options?: CallOptions
   ) => Effect.Effect<DeleteResult<K>, KubeError>
+  /** DELETE every object matching the selectors. */
   readonly deleteCollection: (
     listParams?: Pick<Params.ListParams, "labelSelector" | "fieldSelector">,
     params?: Params.DeleteParams,
@@ -136,26 +144,32 @@ export interface Api<K extends Resource.KubeObject> {
     params?: Params.WatchParams,
     options?: CallOptions
   ) => Stream.Stream<WatchEvent.WatchEvent<K>, KubeError>
+  /** GET the `status` subresource (the whole object, as the server answers). */
   readonly getStatus: (name: string, options?: CallOptions) => Effect.Effect<K, KubeError>
+  /** PUT the `status` subresource: only the status changes. */
   readonly replaceStatus: (
     name: string,
     object: K,
     params?: Params.PostParams,
     options?: CallOptions
   ) => Effect.Effect<K, KubeError>
+  /** PATCH the `status` subresource: only the status changes. */
   readonly patchStatus: (
     name: string,
     patch: Patch.Patch,
     params?: Params.PatchParams,
     options?: CallOptions
   ) => Effect.Effect<K, KubeError>
+  /** GET the `scale` subresource, an autoscaling/v1 `Scale`. */
   readonly getScale: (name: string, options?: CallOptions) => Effect.Effect<Scale, KubeError>
+  /** PUT the `scale` subresource. */
   readonly replaceScale: (
     name: string,
     scale: Scale,
     params?: Params.PostParams,
     options?: CallOptions
   ) => Effect.Effect<Scale, KubeError>
+  /** PATCH the `scale` subresource. */
   readonly patchScale: (
     name: string,
     patch: Patch.Patch,
@@ -170,13 +184,16 @@ export interface Api<K extends Resource.KubeObject> {
   ) => Effect.Effect<Status.Status, KubeError>
   /** A container's log, line by line; with `follow` it stays open and streams new lines. */
   readonly log: (name: string, params?: Params.LogParams, options?: CallOptions) => Stream.Stream<string, KubeError>
+  /** GET a pod's `ephemeralcontainers` subresource (the whole pod). */
   readonly getEphemeralContainers: (name: string, options?: CallOptions) => Effect.Effect<K, KubeError>
+  /** PUT a pod's `ephemeralcontainers` subresource: adds debug containers. */
   readonly replaceEphemeralContainers: (
     name: string,
     object: K,
     params?: Params.PostParams,
     options?: CallOptions
   ) => Effect.Effect<K, KubeError>
+  /** PATCH a pod's `ephemeralcontainers` subresource. */
   readonly patchEphemeralContainers: (
     name: string,
     patch: Patch.Patch,
@@ -188,11 +205,13 @@ export interface Api<K extends Resource.KubeObject> {
     params?: Params.ListParams,
     options?: CallOptions
   ) => Effect.Effect<ObjectList.ObjectList<PartialObjectMetadata>, KubeError>
+  /** GET only an object's metadata. */
   readonly getMetadata: (
     name: string,
     params?: Params.GetParams,
     options?: CallOptions
   ) => Effect.Effect<PartialObjectMetadata, KubeError>
+  /** A raw watch of the objects' metadata only. */
   readonly watchMetadata: (
     params?: Params.WatchParams,
     options?: CallOptions

@@ -104,13 +104,17 @@ export interface ClusterConfiguration {
   readonly namespace: string
   /** PEM certificates to trust instead of the system roots. */
   readonly certificateAuthority?: string
+  /** Accept any server certificate (kubeconfig `insecure-skip-tls-verify`). */
   readonly insecureSkipTlsVerify: boolean
   /** The name to verify the server certificate against (SNI), when it differs from the URL's host. */
   readonly tlsServerName?: string
   /** An HTTP(S) proxy to reach the server through. */
   readonly proxyUrl?: string
+  /** Who the requests act as, when impersonating. */
   readonly impersonation?: Impersonation
+  /** How requests authenticate: an `Authorization` header (bearer or basic) and/or a client certificate. */
   readonly credentials: Credentials
+  /** Where this configuration came from. */
   readonly source: Source
   /** For messages: the kubeconfig context, or `in-cluster`, or the server. */
   readonly description: string

@@ -28,8 +28,9 @@ import { KubeConfigError } from "./KubeError.js"
 /** The default service-account mount. @category constants */
 export const defaultRoot = "/var/run/secrets/kubernetes.io/serviceaccount"
 
-/** @category models */
+/** Where to read the in-cluster configuration from (for tests: another environment or mount). @category models */
 export interface InClusterOptions {
+  /** The environment with the `KUBERNETES_SERVICE_*` variables; defaults to `process.env`. */
   readonly env?: Environment
   /** The service-account mount; defaults to `defaultRoot`. */
   readonly root?: string

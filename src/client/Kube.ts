@@ -25,10 +25,13 @@ import * as NodeTransport from "./NodeTransport.js"
 /** Where the configuration comes from. @category models */
 export type Source = "auto" | "kubeconfig" | "in-cluster"
 
-/** @category models */
+/** Options of `Kube.layer`: where the configuration comes from, and the client's and transport's settings. @category models */
 export interface Options extends KubeConfigLoader.LoadOptions, InCluster.InClusterOptions {
+  /** Which configuration to use; default `EFFECT_KUBE_CONFIG_SOURCE`, else `"auto"`. */
   readonly source?: Source
+  /** Settings of the `KubeClient` (retries, rate limit, ...). */
   readonly client?: KubeClient.Options
+  /** Settings of the Node transport. */
   readonly transport?: NodeTransport.Options
 }
 

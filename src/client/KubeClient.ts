@@ -91,6 +91,7 @@ export const decoderFor = <A>(schema: Schema.Codec<A, unknown>): Decoder<A> => {
  * @category models
  */
 export interface Options {
+  /** Overrides of `defaultRetryPolicy` (5 retries, 250 ms doubling up to 30 s, writes only on 429). */
   readonly retry?: Partial<Policy.RetryPolicy>
   /** How long a non-streaming request (including reading its body) may take; default 60 s. */
   readonly requestTimeout?: Duration.Input

@@ -38,12 +38,12 @@ export const ExecConfig = Schema.Struct({
   provideClusterInfo: optionalBoolean,
   interactiveMode: Schema.optionalKey(Schema.NullOr(Schema.Literals(["Never", "IfAvailable", "Always"])))
 })
-/** @category models */
+/** An exec credential plugin, decoded. @category models */
 export type ExecConfig = typeof ExecConfig.Type
 
 const Extension = Schema.Struct({ name: Schema.String, extension: Schema.Unknown })
 
-/** @category models */
+/** A cluster entry (`clusters[].cluster`): the server, how to trust it, a proxy. @category models */
 export const Cluster = Schema.Struct({
   server: optionalString,
   "tls-server-name": optionalString,
@@ -54,10 +54,10 @@ export const Cluster = Schema.Struct({
   "disable-compression": optionalBoolean,
   extensions: Schema.optionalKey(Schema.NullOr(Schema.Array(Extension)))
 })
-/** @category models */
+/** A cluster entry, decoded. @category models */
 export type Cluster = typeof Cluster.Type
 
-/** @category models */
+/** A user entry (`users[].user`): token, token file, client certificate, basic auth, impersonation or exec plugin. @category models */
 export const User = Schema.Struct({
   "client-certificate": optionalString,
   "client-certificate-data": optionalString,
@@ -74,16 +74,16 @@ export const User = Schema.Struct({
   exec: Schema.optionalKey(Schema.NullOr(ExecConfig)),
   "auth-provider": Schema.optionalKey(Schema.NullOr(Schema.Struct({ name: Schema.String })))
 })
-/** @category models */
+/** A user entry, decoded. @category models */
 export type User = typeof User.Type
 
-/** @category models */
+/** A context entry (`contexts[].context`): a cluster, a user and a default namespace by name. @category models */
 export const Context = Schema.Struct({
   cluster: Schema.String,
   user: Schema.optionalKey(Schema.NullOr(Schema.String)),
   namespace: optionalString
 })
-/** @category models */
+/** A context entry, decoded. @category models */
 export type Context = typeof Context.Type
 
 const NamedCluster = Schema.Struct({ name: Schema.String, cluster: Schema.optionalKey(Schema.NullOr(Cluster)) })

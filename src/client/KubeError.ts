@@ -1,8 +1,9 @@
 /**
- * The typed failures of a Kubernetes API call. Each error carries the request
- * method and a redacted URL so a log line says which call failed, and none
- * carries a credential: tokens, passwords and keys never reach `message`,
- * `toString` or `toJSON`.
+ * The typed failures of a Kubernetes API call. The errors of a sent request
+ * carry its method and a redacted URL so a log line says which call failed
+ * (`KubeConfigError` names the file and entry instead, `KubeRequestError` the
+ * field), and none carries a credential: tokens, passwords and keys never
+ * reach `message`, `toString` or `toJSON`.
  *
  * - `KubeApiError`: the server answered 4xx/5xx with a `Status` (NotFound,
  *   Conflict, Expired, ...).

@@ -19,11 +19,15 @@ import * as FetchTransport from "./FetchTransport.js"
 import * as KubeClient from "./KubeClient.js"
 import type { KubeConfigError } from "./KubeError.js"
 
-/** @category models */
+/** Options of `KubeFetch.layer`: an explicit server and bearer token. @category models */
 export interface ExplicitOptions {
+  /** The API server's URL (`https://…`). */
   readonly server: string
+  /** The bearer token; without it requests are anonymous. */
   readonly token?: Redacted.Redacted<string>
+  /** The default namespace; default `"default"`. */
   readonly namespace?: string
+  /** Settings of the `KubeClient` (retries, rate limit, ...). */
   readonly client?: KubeClient.Options
 }
 

@@ -22,7 +22,7 @@ export interface DynamicObject {
   readonly [field: string]: unknown
 }
 
-/** @category schemas */
+/** The schema of a `DynamicObject`: decodes it as it travels, keeping fields it does not declare. @category schemas */
 export const DynamicObject: Schema.Codec<DynamicObject> = openStruct({
   apiVersion: Schema.optionalKey(Schema.String),
   kind: Schema.optionalKey(Schema.String),

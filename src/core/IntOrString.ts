@@ -16,8 +16,9 @@ import { Schema } from "effect"
 export type IntOrString = number | string
 
 /**
- * Annotated with the OpenAPI definition it stands for, so OpenAPI documents
- * built from the schemas (FakeKube's `/openapi`) can refer to it.
+ * The schema of an `IntOrString`: an integer or a string, as sent. Annotated with the OpenAPI definition it stands
+ * for, so OpenAPI documents built from the schemas (FakeKube's `/openapi`)
+ * can refer to it.
  *
  * @category schemas
  */

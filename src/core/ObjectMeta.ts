@@ -25,7 +25,7 @@ export interface OwnerReference {
   readonly blockOwnerDeletion?: boolean
 }
 
-/** @category schemas */
+/** The schema of `OwnerReference`: decodes it as it travels, keeping fields it does not declare. @category schemas */
 export const OwnerReference: Schema.Codec<OwnerReference> = openStruct({
   apiVersion: Schema.String,
   kind: Schema.String,
@@ -51,7 +51,7 @@ export interface ManagedFieldsEntry {
   readonly subresource?: string
 }
 
-/** @category schemas */
+/** The schema of `ManagedFieldsEntry`: decodes it as it travels, keeping fields it does not declare. @category schemas */
 export const ManagedFieldsEntry: Schema.Codec<ManagedFieldsEntry> = openStruct({
   manager: Schema.optionalKey(Schema.String),
   operation: Schema.optionalKey(Schema.String),
@@ -87,7 +87,7 @@ export interface ObjectMeta {
 
 const StringMap = Schema.Record(Schema.String, Schema.String)
 
-/** @category schemas */
+/** The schema of `ObjectMeta`: decodes it as it travels, keeping fields it does not declare. @category schemas */
 export const ObjectMeta: Schema.Codec<ObjectMeta> = openStruct({
   name: Schema.optionalKey(Schema.String),
   generateName: Schema.optionalKey(Schema.String),
@@ -116,7 +116,7 @@ export interface ShardInfo {
   readonly selector: string
 }
 
-/** @category schemas */
+/** The schema of `ShardInfo`: decodes it as it travels, keeping fields it does not declare. @category schemas */
 export const ShardInfo: Schema.Codec<ShardInfo> = openStruct({
   selector: Schema.String
 })
@@ -135,7 +135,7 @@ export interface ListMeta {
   readonly shardInfo?: ShardInfo
 }
 
-/** @category schemas */
+/** The schema of `ListMeta`: decodes it as it travels, keeping fields it does not declare. @category schemas */
 export const ListMeta: Schema.Codec<ListMeta> = openStruct({
   resourceVersion: Schema.optionalKey(Schema.String),
   continue: Schema.optionalKey(Schema.String),

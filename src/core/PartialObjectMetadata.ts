@@ -21,7 +21,7 @@ export interface PartialObjectMetadata {
   readonly metadata?: ObjectMeta
 }
 
-/** @category schemas */
+/** The schema of a `PartialObjectMetadata` (the `DynamicObject` schema: metadata decoded, the rest kept). @category schemas */
 export const PartialObjectMetadata: Schema.Codec<PartialObjectMetadata> = DynamicObject
 
 /** The Accept header for one object's metadata. */

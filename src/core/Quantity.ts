@@ -15,8 +15,9 @@ import { Schema } from "effect"
 export type Quantity = string
 
 /**
- * Annotated with the OpenAPI definition it stands for, so OpenAPI documents
- * built from the schemas (FakeKube's `/openapi`) can refer to it.
+ * The schema of a `Quantity`: the string as sent (`500m`, `1Gi`). Annotated with the OpenAPI definition it stands
+ * for, so OpenAPI documents built from the schemas (FakeKube's `/openapi`)
+ * can refer to it.
  *
  * @category schemas
  */

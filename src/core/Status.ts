@@ -51,7 +51,7 @@ export type KnownReason = (typeof knownReasons)[number]
  */
 export type Reason = KnownReason | (string & {})
 
-/** @category schemas */
+/** The schema of a `Reason`: a known reason or any other string. @category schemas */
 export const Reason: Schema.Codec<Reason> = Schema.Union([Schema.Literals(knownReasons), Schema.String])
 
 /**
@@ -65,7 +65,7 @@ export interface StatusCause {
   readonly field?: string
 }
 
-/** @category schemas */
+/** The schema of `StatusCause`: decodes it as it travels, keeping fields it does not declare. @category schemas */
 export const StatusCause: Schema.Codec<StatusCause> = openStruct({
   reason: Schema.optionalKey(Schema.String),
   message: Schema.optionalKey(Schema.String),
@@ -87,7 +87,7 @@ export interface StatusDetails {
   readonly retryAfterSeconds?: number
 }
 
-/** @category schemas */
+/** The schema of `StatusDetails`: decodes it as it travels, keeping fields it does not declare. @category schemas */
 export const StatusDetails: Schema.Codec<StatusDetails> = openStruct({
   name: Schema.optionalKey(Schema.String),
   group: Schema.optionalKey(Schema.String),
@@ -113,7 +113,7 @@ export interface Status {
   readonly code?: number
 }
 
-/** @category schemas */
+/** The schema of a `Status`: decodes it as it travels, keeping fields it does not declare. @category schemas */
 export const Status: Schema.Codec<Status> = openStruct({
   apiVersion: Schema.optionalKey(Schema.String),
   kind: Schema.optionalKey(Schema.String),
@@ -208,24 +208,24 @@ export const reasonOf = (status: Status): Reason => {
 export const codeForReason = (reason: Reason): number | undefined =>
   isKnownReason(reason) ? codeOf[reason] : undefined
 
-/** @category predicates */
+/** Whether the failure's reason is NotFound. @category predicates */
 export const isNotFound = (status: Status): boolean => reasonOf(status) === "NotFound"
-/** @category predicates */
+/** Whether the failure's reason is AlreadyExists. @category predicates */
 export const isAlreadyExists = (status: Status): boolean => reasonOf(status) === "AlreadyExists"
-/** @category predicates */
+/** Whether the failure's reason is Conflict. @category predicates */
 export const isConflict = (status: Status): boolean => reasonOf(status) === "Conflict"
-/** @category predicates */
+/** Whether the failure's reason is Invalid. @category predicates */
 export const isInvalid = (status: Status): boolean => reasonOf(status) === "Invalid"
-/** @category predicates */
+/** Whether the failure's reason is Forbidden. @category predicates */
 export const isForbidden = (status: Status): boolean => reasonOf(status) === "Forbidden"
-/** @category predicates */
+/** Whether the failure's reason is Unauthorized. @category predicates */
 export const isUnauthorized = (status: Status): boolean => reasonOf(status) === "Unauthorized"
 /** Gone or Expired: the resourceVersion or continue token is too old; relist. @category predicates */
 export const isGone = (status: Status): boolean => {
   const reason = reasonOf(status)
   return reason === "Gone" || reason === "Expired"
 }
-/** @category predicates */
+/** Whether the failure's reason is TooManyRequests. @category predicates */
 export const isTooManyRequests = (status: Status): boolean => reasonOf(status) === "TooManyRequests"
 
 /**

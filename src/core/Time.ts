@@ -16,8 +16,9 @@ import { DateTime, Option, Schema } from "effect"
 export type Time = string
 
 /**
- * Annotated with the OpenAPI definition it stands for, so OpenAPI documents
- * built from the schemas (FakeKube's `/openapi`) can refer to it.
+ * The schema of a `Time`: the RFC 3339 string as sent. Annotated with the OpenAPI definition it stands
+ * for, so OpenAPI documents built from the schemas (FakeKube's `/openapi`)
+ * can refer to it.
  *
  * @category schemas
  */
@@ -34,8 +35,9 @@ export const Time: Schema.Codec<Time> = Schema.String.annotate({
 export type MicroTime = string
 
 /**
- * Annotated with the OpenAPI definition it stands for, so OpenAPI documents
- * built from the schemas (FakeKube's `/openapi`) can refer to it.
+ * The schema of a `MicroTime`: the RFC 3339 string with microseconds, as sent. Annotated with the OpenAPI definition it stands
+ * for, so OpenAPI documents built from the schemas (FakeKube's `/openapi`)
+ * can refer to it.
  *
  * @category schemas
  */

@@ -32,7 +32,7 @@ export interface Bookmark {
   }
 }
 
-/** @category schemas */
+/** The schema of a BOOKMARK event's object: decodes it as it travels, keeping fields it does not declare. @category schemas */
 export const Bookmark: Schema.Codec<Bookmark> = openStruct({
   apiVersion: Schema.optionalKey(Schema.String),
   kind: Schema.optionalKey(Schema.String),
@@ -42,27 +42,27 @@ export const Bookmark: Schema.Codec<Bookmark> = openStruct({
   })
 })
 
-/** @category models */
+/** An object was created, or entered the watch (a selector now matches it, or the initial events of a list). @category models */
 export interface Added<K> {
   readonly type: "ADDED"
   readonly object: K
 }
-/** @category models */
+/** An object changed. @category models */
 export interface Modified<K> {
   readonly type: "MODIFIED"
   readonly object: K
 }
-/** @category models */
+/** An object was deleted, or left the watch (a selector no longer matches it); the object as it last was. @category models */
 export interface Deleted<K> {
   readonly type: "DELETED"
   readonly object: K
 }
-/** @category models */
+/** A BOOKMARK: no change, only a resourceVersion the watch can be resumed from. @category models */
 export interface BookmarkEvent {
   readonly type: "BOOKMARK"
   readonly object: Bookmark
 }
-/** @category models */
+/** An ERROR: the server ended the watch with a `Status` (410 Expired when the resourceVersion is too old). @category models */
 export interface ErrorEvent {
   readonly type: "ERROR"
   readonly object: Status

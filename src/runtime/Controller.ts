@@ -76,8 +76,11 @@ export const awaitChange: Action = { _tag: "AwaitChange" }
  * @category models
  */
 export interface Controller<K extends Resource.KubeObject> extends Pipeable {
+  /** The controlled kind in its scope. */
   readonly api: Api<K>
+  /** Settings of the controlled kind's watcher. */
   readonly watcherConfig: Watcher.Config
+  /** Settings of the controlled kind's store. */
   readonly storeOptions: Store.Options<K>
   /** Streams of references to reconcile (from owned and watched objects). */
   readonly triggers: ReadonlyArray<Stream.Stream<ObjectRef.ObjectRef>>
@@ -91,7 +94,9 @@ export interface Controller<K extends Resource.KubeObject> extends Pipeable {
  * @category models
  */
 export interface MakeOptions<K> {
+  /** Settings of the watcher (selectors, initial list, timeouts, backoff). */
   readonly watcher?: Watcher.Config
+  /** Settings of the store (a transform, indexes). */
   readonly store?: Store.Options<K>
 }
 
@@ -187,6 +192,7 @@ export const reconcileAllOn =
  * @category models
  */
 export interface Context<K> {
+  /** The object being reconciled. */
   readonly ref: ObjectRef.ObjectRef
   /** The controlled kind's cache. */
   readonly store: Store.Store<K>
@@ -200,6 +206,7 @@ export interface Context<K> {
  * @category models
  */
 export interface Failure {
+  /** The object whose reconcile failed. */
   readonly ref: ObjectRef.ObjectRef
   /** Consecutive failures of this object, this one included. */
   readonly failures: number
@@ -213,6 +220,7 @@ export interface Failure {
  * @category models
  */
 export interface RunOptions<K, E, R> {
+  /** Brings the world in line with one object; its `Action` says when to look again. */
   readonly reconcile: (object: K, context: Context<K>) => Effect.Effect<Action, E, R>
   /** Decides what follows a failed reconcile; by default `requeue(failure.backoff)`. */
   readonly errorPolicy?: (object: K, error: E, failure: Failure) => Action

@@ -1,7 +1,8 @@
 /**
  * FakeKube: an in-memory Kubernetes API server with the semantics of
  * kube-apiserver 1.35 — resourceVersions, validation, `Status` errors,
- * selectors, pagination, watches with bookmarks and 410s, status
+ * selectors, pagination, watches with bookmarks and 410s, JSON, merge and
+ * strategic merge patches, server-side apply with managedFields, status
  * subresources, finalizers, namespace deletion and garbage collection,
  * CustomResourceDefinitions, authentication and authorization.
  *
@@ -109,9 +110,11 @@ export interface Server {
   readonly url: string
   /** An admin kubeconfig: server, CA data (TLS), token, namespace default. */
   readonly kubeconfig: string
+  /** The admin bearer token (the kubeconfig's). */
   readonly token: Redacted.Redacted<string>
   /** The PEM of the serving CA, when TLS. */
   readonly certificateAuthority: Option.Option<string>
+  /** The state of this server, as `FakeKube` gives it in a layer. */
   readonly fake: FakeKubeService
 }
 
