@@ -36,6 +36,8 @@ export const check = (config: ClusterConfiguration): Effect.Effect<void, KubeCon
       return yield* Effect.fail(unsupported(config, "the cluster is configured with insecure-skip-tls-verify"))
     if (config.proxyUrl !== undefined)
       return yield* Effect.fail(unsupported(config, "the cluster is reached through a proxy"))
+    if (config.tlsServerName !== undefined)
+      return yield* Effect.fail(unsupported(config, "the cluster's certificate is checked against a tls-server-name"))
     const impersonation = config.impersonation
     if (
       impersonation !== undefined &&

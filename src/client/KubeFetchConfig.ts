@@ -48,6 +48,14 @@ export const resolve = (
           detail: "a custom certificate authority or insecure-skip-tls-verify needs the Node transport (Kube.layer)"
         })
       )
+    const clusterUnsupported = (what: string) =>
+      new KubeConfigError({
+        reason: "Unsupported",
+        entry: `cluster "${selection.cluster.name}"`,
+        detail: `${what} needs the Node transport (Kube.layer)`
+      })
+    if ((cluster["proxy-url"] ?? "") !== "") return yield* Effect.fail(clusterUnsupported("a proxy-url"))
+    if ((cluster["tls-server-name"] ?? "") !== "") return yield* Effect.fail(clusterUnsupported("a tls-server-name"))
     const user = selection.user
     let credentials = noCredentials
     if (user !== undefined) {

@@ -704,6 +704,21 @@ describe("TLS", () => {
 })
 
 describe("fetch transport", () => {
+  it.effect("refuses what fetch cannot do instead of connecting more weakly", () =>
+    Effect.gen(function* () {
+      const base = ClusterConfig.explicit({ server: "https://k", token: Redacted.make(token) })
+      for (const config of [
+        { ...base, proxyUrl: "http://proxy:3128" },
+        { ...base, tlsServerName: "api.internal" },
+        { ...base, insecureSkipTlsVerify: true }
+      ]) {
+        const exit = yield* Effect.exit(FetchTransport.check(config))
+        assert.isTrue(Exit.isFailure(exit), JSON.stringify(Object.keys(config)))
+      }
+      yield* FetchTransport.check(base)
+    })
+  )
+
   it.live("serves plain requests and watches", () =>
     withServer(
       (request, response) => {

@@ -590,10 +590,12 @@ describe("in-cluster and automatic selection", () => {
       for (const [user, cluster] of [
         ["tokenFile: /t", ""],
         ["exec: { command: x, apiVersion: client.authentication.k8s.io/v1beta1 }", ""],
-        ["token: t", ", certificate-authority-data: QUJD"]
+        ["token: t", ", certificate-authority-data: QUJD"],
+        ["token: t", ", proxy-url: http://proxy:3128"],
+        ["token: t", ", tls-server-name: api.internal"]
       ] as const) {
         const error = failureOf(yield* Effect.exit(KubeFetchConfig.resolve(text(user, cluster))))
-        assert.strictEqual(error?.reason, "Unsupported", user)
+        assert.strictEqual(error?.reason, "Unsupported", `${user}${cluster}`)
       }
     })
   )
