@@ -134,7 +134,7 @@ layer(conformanceLayer("crud"), { excludeTestServices: true })("CRUD of built-in
     })
   )
 
-  it.effect("a Service gets a cluster IP and defaulted ports", () =>
+  it.effect("a Service gets a cluster IP and defaulted ports; its delete answers with the Service", () =>
     Effect.gen(function* () {
       const services = yield* inNamespace(Service)
       const name = uniqueName("web")
@@ -147,7 +147,10 @@ layer(conformanceLayer("crud"), { excludeTestServices: true })("CRUD of built-in
       assert.deepStrictEqual(created.spec?.clusterIPs, [created.spec?.clusterIP ?? ""])
       assert.deepStrictEqual(created.spec?.ports, [{ name: "http", port: 80, protocol: "TCP", targetPort: 80 }])
       assert.strictEqual(created.spec?.sessionAffinity, "None")
-      yield* services.delete(name)
+      // A Service's delete answers with the deleted Service, not a Status.
+      const deleted = yield* services.delete(name)
+      assert.strictEqual(deleted._tag, "Deleted")
+      if (deleted._tag === "Deleted") assert.strictEqual(deleted.object?.metadata?.uid, created.metadata?.uid)
       assert.isTrue(Option.isNone(yield* services.getOption(name)))
     })
   )

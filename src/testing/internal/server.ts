@@ -1661,9 +1661,33 @@ const isApply = (request: ServerRequest): boolean =>
 const warningHeaders = (warnings: ReadonlyArray<string>): Record<string, ReadonlyArray<string>> =>
   warnings.length === 0 ? {} : { warning: warnings.map((warning) => `299 - ${JSON.stringify(warning)}`) }
 
-/** Kinds whose delete answers with the object rather than a `Status`. */
-const returnsDeletedObject = (type: ResourceType): boolean =>
-  type.group === "" && (type.kind === "Pod" || type.kind === "Namespace")
+/**
+ * Kinds whose delete answers with the object rather than a `Status`: the
+ * registries kube-apiserver 1.35 builds with `ReturnDeletedObject: true`
+ * (and namespaces, whose own delete does the same), as `group/Kind`.
+ */
+const deletedObjectKinds: ReadonlySet<string> = new Set([
+  "/Namespace",
+  "/PersistentVolume",
+  "/PersistentVolumeClaim",
+  "/Pod",
+  "/PodTemplate",
+  "/ResourceQuota",
+  "/Service",
+  "/ServiceAccount",
+  "resource.k8s.io/DeviceClass",
+  "resource.k8s.io/DeviceTaintRule",
+  "resource.k8s.io/ResourceClaim",
+  "resource.k8s.io/ResourceClaimTemplate",
+  "resource.k8s.io/ResourceSlice",
+  "storage.k8s.io/CSIDriver",
+  "storage.k8s.io/CSINode",
+  "storage.k8s.io/StorageClass",
+  "storage.k8s.io/VolumeAttachment",
+  "storage.k8s.io/VolumeAttributesClass"
+])
+
+const returnsDeletedObject = (type: ResourceType): boolean => deletedObjectKinds.has(`${type.group}/${type.kind}`)
 
 const ownerUids = (object: JsonObject): ReadonlyArray<string> => {
   const references = recordAt(object, "metadata").ownerReferences
