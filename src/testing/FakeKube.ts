@@ -292,13 +292,14 @@ export class FakeKube extends Context.Service<FakeKube, FakeKubeService>()("effe
     })
 
   /**
-   * A `KubeClient` served in process by FakeKube, and the `FakeKube` service.
-   * The client's configuration has source `"embedded"`.
+   * A `KubeClient` served in process by FakeKube, its `ClusterConfig`
+   * (source `"embedded"`, namespace `default`) and the `FakeKube` service: it
+   * provides what `Kube.layer` provides, so it swaps in for it in tests.
    */
   static readonly layer = (
     options: Options = {},
     client?: KubeClient.Options
-  ): Layer.Layer<KubeClient.KubeClient | FakeKube> => {
+  ): Layer.Layer<KubeClient.KubeClient | ClusterConfig | FakeKube> => {
     const state = Layer.effect(
       BuiltServer,
       Effect.acquireRelease(Effect.orDie(build(options)), (built) => Effect.sync(() => built.server.close()))
@@ -325,7 +326,7 @@ export class FakeKube extends Context.Service<FakeKube, FakeKubeService>()("effe
       HttpClient.HttpClient,
       Effect.map(BuiltServer, (built) => inProcessClient(built.server))
     )
-    const kubeClient = KubeClient.layer(client).pipe(Layer.provide(Layer.mergeAll(config, http)))
+    const kubeClient = KubeClient.layer(client).pipe(Layer.provide(http), Layer.provideMerge(config))
     return Layer.mergeAll(kubeClient, fake).pipe(Layer.provide(state))
   }
 }

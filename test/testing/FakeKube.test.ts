@@ -3,6 +3,7 @@ import { Effect, Exit, Fiber, Option, Redacted, Stream } from "effect"
 import { Deployment } from "../../src/api/apps/v1.js"
 import { ConfigMap, Namespace, Pod } from "../../src/api/core/v1.js"
 import * as Api from "../../src/client/Api.js"
+import { ClusterConfig } from "../../src/client/ClusterConfig.js"
 import type * as KubeClient from "../../src/client/KubeClient.js"
 import type { KubeError } from "../../src/client/KubeError.js"
 import * as Patch from "../../src/core/Patch.js"
@@ -93,6 +94,14 @@ describe("FakeKube.layer (in process)", () => {
       )
       assert.strictEqual(Object.entries(applied.data ?? {}).find(([key]) => key === "__proto__")?.[1], "applied")
       assert.strictEqual(Object.getPrototypeOf(applied.data), Object.prototype)
+    }).pipe(Effect.provide(FakeKube.layer()))
+  )
+
+  it.effect("provides what Kube.layer provides: the client and its ClusterConfig", () =>
+    Effect.gen(function* () {
+      const configuration = yield* ClusterConfig
+      assert.strictEqual(configuration.source, "embedded")
+      assert.strictEqual(configuration.namespace, "default")
     }).pipe(Effect.provide(FakeKube.layer()))
   )
 
