@@ -32,8 +32,11 @@ decode(JSON.parse(text))
 const parseTimes: Array<number> = []
 const decodeTimes: Array<number> = []
 const collectFirst = process.argv.includes("--gc")
+const collect = globalThis.gc
+if (collectFirst && collect === undefined)
+  throw new Error("--gc needs node --expose-gc (npm run bench:decode passes it)")
 for (let run = 0; run < runs; run++) {
-  if (collectFirst) globalThis.gc?.()
+  if (collectFirst) collect?.()
   const start = performance.now()
   const parsed: unknown = JSON.parse(text)
   const parsedAt = performance.now()
