@@ -9,7 +9,9 @@
  *   stalled (headers sent, then silence until the client gives up);
  * - a list is answered with 500, or 429 with `Retry-After`.
  *
- * `calm()` turns the faults off, for the "once quiet" end of a test.
+ * Every kind strikes once before the random draws start, so a slow run that
+ * makes few requests still meets all of them. `calm()` turns the faults
+ * off, for the "once quiet" end of a test.
  */
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
@@ -48,6 +50,8 @@ const expiredStatus = {
 export const startFaultProxy = (upstream: string, random: () => number): Promise<FaultProxy> => {
   const faults: Record<Fault, number> = { cut: 0, gone: 0, goneEvent: 0, stall: 0, listError: 0, listThrottled: 0 }
   let calm = false
+  const pendingWatchFaults: Array<Fault> = ["cut", "gone", "goneEvent", "stall"]
+  const pendingListFaults: Array<Fault> = ["listError", "listThrottled"]
   const open = new Set<http.ServerResponse>()
 
   const forward = (request: http.IncomingMessage, response: http.ServerResponse, cutAfter: number | undefined) => {
@@ -82,32 +86,41 @@ export const startFaultProxy = (upstream: string, random: () => number): Promise
     response.on("close", () => open.delete(response))
     const url = new URL(request.url ?? "/", upstream)
     const isWatch = url.searchParams.get("watch") === "true"
-    const roll = random()
     if (!calm && isWatch) {
-      if (roll < 0.3) return forward(request, response, Math.floor(random() * 4000))
-      if (roll < 0.38) {
-        faults.gone += 1
-        response.writeHead(410, { "content-type": "application/json" })
-        return response.end(JSON.stringify(expiredStatus))
-      }
-      if (roll < 0.46) {
-        faults.goneEvent += 1
-        response.writeHead(200, { "content-type": "application/json" })
-        return response.end(`${JSON.stringify({ type: "ERROR", object: expiredStatus })}\n`)
-      }
-      if (roll < 0.5) {
-        faults.stall += 1
-        response.writeHead(200, { "content-type": "application/json" })
-        response.flushHeaders()
-        return
+      // Each kind of fault strikes once first, so a run that makes few watch
+      // requests (a slow machine) still meets all of them; then they are random.
+      const roll = random()
+      const first = pendingWatchFaults.shift()
+      const fault =
+        first ??
+        (roll < 0.3 ? "cut" : roll < 0.38 ? "gone" : roll < 0.46 ? "goneEvent" : roll < 0.5 ? "stall" : undefined)
+      switch (fault) {
+        case "cut":
+          // The first cut comes within the first line, so it happens even on a quiet watch.
+          return forward(request, response, Math.floor(random() * (first === undefined ? 4000 : 100)))
+        case "gone":
+          faults.gone += 1
+          response.writeHead(410, { "content-type": "application/json" })
+          return response.end(JSON.stringify(expiredStatus))
+        case "goneEvent":
+          faults.goneEvent += 1
+          response.writeHead(200, { "content-type": "application/json" })
+          return response.end(`${JSON.stringify({ type: "ERROR", object: expiredStatus })}\n`)
+        case "stall":
+          faults.stall += 1
+          response.writeHead(200, { "content-type": "application/json" })
+          response.flushHeaders()
+          return
       }
     } else if (!calm && request.method === "GET") {
-      if (roll < 0.25) {
+      const roll = random()
+      const fault = pendingListFaults.shift() ?? (roll < 0.25 ? "listError" : roll < 0.45 ? "listThrottled" : undefined)
+      if (fault === "listError") {
         faults.listError += 1
         response.writeHead(500, { "content-type": "application/json" })
         return response.end(JSON.stringify({ ...expiredStatus, reason: "InternalError", code: 500, message: "boom" }))
       }
-      if (roll < 0.45) {
+      if (fault === "listThrottled") {
         faults.listThrottled += 1
         response.writeHead(429, { "content-type": "application/json", "retry-after": "1" })
         return response.end(
