@@ -338,10 +338,11 @@ export const make = (
     }
 
     /**
-     * Opens a streaming response (no timeout, no rate limit) and turns each of its lines into a value with
-     * `parse`, a pulled batch of chunks at a time: one step per batch, not
-     * one per line. A line that fails `parse` (or is too long) fails the
-     * stream after the values of the lines before it were emitted.
+     * Opens a streaming response (no timeout, no rate limit) and turns each
+     * of its lines into a value with `parse`, a pulled batch of chunks at a
+     * time: one stream step per batch, not one per line. A line that fails
+     * `parse` (or is too long) fails the stream after the values of the lines
+     * before it were emitted.
      */
     const openLines = <B>(
       request: HttpClientRequest.HttpClientRequest,
