@@ -15,8 +15,10 @@
  *    once (an exec plugin is re-run);
  * 4. a 2xx body is parsed once and decoded by the resource's schema; a body
  *    that is not JSON or does not match becomes `KubeDecodeError`;
- * 5. watches and logs are `Stream`s of lines decoded one at a time; stopping
- *    the stream closes the connection.
+ * 5. watches and logs are `Stream`s of lines, split and decoded one received
+ *    batch of chunks at a time (one stream step per batch, not per line); a
+ *    bad line fails the stream after the events before it; stopping the
+ *    stream closes the connection.
  *
  * Every call is one span named `kube.<verb> <plural>` (see `Call`), with the
  * attributes `k8s.namespace.name`, `kube.name`, `kube.group`,
@@ -26,7 +28,21 @@
  *
  * @since 0.1.0
  */
-import { Clock, Context, Duration, Effect, Layer, Option, Redacted, Result, Schema, Stream } from "effect"
+import {
+  Array as Arr,
+  Cause,
+  Clock,
+  Context,
+  Duration,
+  Effect,
+  Layer,
+  Option,
+  Pull,
+  Redacted,
+  Result,
+  Schema,
+  Stream
+} from "effect"
 import { HttpClient, HttpClientRequest, type HttpClientResponse } from "effect/http"
 import type * as Resource from "../core/Resource.js"
 import * as Status from "../core/Status.js"
@@ -322,42 +338,84 @@ export const make = (
       ).pipe(span(call))
     }
 
-    /** Opens a streaming response (no timeout, no rate limit) and splits it into lines. */
-    const openLines = (
+    /**
+     * Opens a streaming response (no timeout, no rate limit) and turns each
+     * of its lines into a value with `parse`, a pulled batch of chunks at a
+     * time: one stream step per batch, not one per line. A line that fails
+     * `parse` (or is too long) fails the stream after the values of the lines
+     * before it were emitted.
+     */
+    const openLines = <B>(
       request: HttpClientRequest.HttpClientRequest,
       call: Call,
-      options: StreamOptions | undefined
-    ) => {
+      options: StreamOptions | undefined,
+      parse: (line: string, label: Errors.RequestLabel) => Result.Result<B, KubeError>
+    ): Stream.Stream<B, KubeError> => {
       const { label, effect } = sendWith(request, call, false)
       const limit = options?.maxLineBytes ?? maxLineBytes
+      const tooLong = (length: number) =>
+        new KubeDecodeError({
+          ...label,
+          reason: "LineTooLong",
+          path: "",
+          detail: `a line of at least ${length} bytes exceeds the limit of ${limit} bytes`
+        })
       return Stream.unwrap(
         effect.pipe(
           span(call),
           Effect.map((response) =>
-            Stream.suspend(() => {
-              const splitter = new LineSplitter(limit)
-              const tooLong = (length: number) =>
-                new KubeDecodeError({
-                  ...label,
-                  reason: "LineTooLong",
-                  path: "",
-                  detail: `a line of at least ${length} bytes exceeds the limit of ${limit} bytes`
-                })
-              return response.stream.pipe(
-                Stream.mapError((error): KubeError => Errors.fromTransport(label, error)),
-                Stream.mapEffect((chunk) => {
-                  const fed = splitter.feed(chunk)
-                  return fed._tag === "TooLong" ? Effect.fail(tooLong(fed.length)) : Effect.succeed(fed.lines)
-                }),
-                Stream.flattenIterable,
-                Stream.concat(
-                  Stream.suspend(() => {
+            Stream.transformPull(
+              Stream.mapError(response.stream, (error): KubeError => Errors.fromTransport(label, error)),
+              (pullChunks) =>
+                Effect.sync(() => {
+                  const splitter = new LineSplitter(limit)
+                  // Set once a line failed: the values before it go out first, then this.
+                  let failure: KubeError | undefined
+                  let ended = false
+                  const parseAll = (lines: ReadonlyArray<string>, into: Array<B>): boolean => {
+                    for (const line of lines) {
+                      const parsed = parse(line, label)
+                      if (Result.isFailure(parsed)) {
+                        failure = parsed.failure
+                        return false
+                      }
+                      into.push(parsed.success)
+                    }
+                    return true
+                  }
+                  const emit = (values: Array<B>, next: () => Pull.Pull<Arr.NonEmptyReadonlyArray<B>, KubeError>) =>
+                    Arr.isArrayNonEmpty(values) ? Effect.succeed(values) : next()
+                  const afterEnd = (): Pull.Pull<Arr.NonEmptyReadonlyArray<B>, KubeError> => {
+                    ended = true
                     const last = splitter.end()
-                    return last === undefined ? Stream.empty : Stream.succeed(last)
-                  })
-                )
-              )
-            }).pipe(Stream.map((line) => ({ line, label })))
+                    const values: Array<B> = []
+                    if (last !== undefined) parseAll([last], values)
+                    return emit(values, pull)
+                  }
+                  const fromChunks = (chunks: ReadonlyArray<Uint8Array>) => {
+                    const values: Array<B> = []
+                    for (const chunk of chunks) {
+                      const fed = splitter.feed(chunk)
+                      if (fed._tag === "TooLong") {
+                        failure = tooLong(fed.length)
+                        break
+                      }
+                      if (!parseAll(fed.lines, values)) break
+                    }
+                    return emit(values, pull)
+                  }
+                  const pull = (): Pull.Pull<Arr.NonEmptyReadonlyArray<B>, KubeError> => {
+                    if (failure !== undefined) return Effect.fail(failure)
+                    if (ended) return Cause.done()
+                    return Pull.matchEffect(pullChunks, {
+                      onSuccess: fromChunks,
+                      onFailure: Effect.failCause,
+                      onDone: afterEnd
+                    })
+                  }
+                  return Effect.suspend(pull)
+                })
+            )
           )
         )
       )
@@ -368,13 +426,10 @@ export const make = (
       call: Call,
       decode: Decoder<A>,
       options?: StreamOptions
-    ) =>
-      openLines(request, call, options).pipe(
-        Stream.mapEffect(({ line, label }) => Effect.fromResult(decodeEvent(line, label, decode)))
-      )
+    ) => openLines(request, call, options, (line, label) => decodeEvent(line, label, decode))
 
     const lines: KubeClientService["lines"] = (request, call, options) =>
-      openLines(request, call, options).pipe(Stream.map(({ line }) => line))
+      openLines(request, call, options, Result.succeed)
 
     return KubeClient.of({ config, request, send, watch, lines })
   })

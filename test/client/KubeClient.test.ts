@@ -337,6 +337,26 @@ describe("watch", () => {
     )
   )
 
+  it.live("a bad line fails the stream after every event before it, even in the same chunk", () =>
+    withServer(
+      (_, response) => {
+        response.writeHead(200, { "content-type": "application/json" })
+        // One write: the good lines, the bad one and a line after it arrive together.
+        response.end(`${watchLines[0]}\n${watchLines[1]}\nnot json\n${watchLines[3]}\n`)
+      },
+      (server) =>
+        Effect.gen(function* () {
+          const api = yield* configMaps
+          const seen: Array<string> = []
+          const error = yield* Effect.flip(
+            api.watch().pipe(Stream.runForEach((event) => Effect.sync(() => seen.push(event.type))))
+          )
+          assert.deepStrictEqual(seen, ["ADDED", "MODIFIED"])
+          assert.strictEqual(error._tag === "KubeDecodeError" ? error.reason : error._tag, "NotJson")
+        }).pipe(Effect.provide(clientLayer(server.url)))
+    )
+  )
+
   it.live("a watch answered with an error status fails before streaming", () =>
     withServer(
       (_, response) => json(response, 403, status(403, "Forbidden", "configmaps is forbidden")),
