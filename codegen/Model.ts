@@ -36,7 +36,12 @@ export interface Api {
   readonly source: string
   readonly definitions: ReadonlyMap<string, Definition>
   readonly modules: ReadonlyArray<Module>
+  /** Definitions outside `io.k8s.*` (custom resources of a live cluster), left out of the generated API. */
+  readonly skipped: ReadonlyArray<string>
 }
+
+/** Whether a definition is part of the Kubernetes API (`io.k8s.*`) rather than a custom resource of one cluster. */
+const isKubernetesDefinition = (id: string): boolean => id.startsWith("io.k8s.")
 
 /** Every definition a schema refers to, in document order. */
 export const referencesOf = (schema: SchemaObject): Array<string> => {
@@ -125,8 +130,24 @@ const order = (
 }
 
 /** Builds the model of the API a spec describes. */
-export const fromSpec = (spec: Spec): Api => {
-  const resources = Resources.fromOperations(spec.operations, referenceOf)
+export const fromSpec = (fullSpec: Spec): Api => {
+  // A live cluster's documents also describe its custom resources (`com.example.v1.Widget`); the
+  // generated API is Kubernetes' own, so those definitions and the resources only they carry are left out.
+  const skipped = [...fullSpec.definitions.keys()].filter((id) => !isKubernetesDefinition(id))
+  const skippedKinds = new Set(
+    skipped.flatMap((id) =>
+      (fullSpec.definitions.get(id)?.["x-kubernetes-group-version-kind"] ?? []).map(
+        (gvk) => `${gvk.group}/${gvk.version}/${gvk.kind}`
+      )
+    )
+  )
+  const spec: Spec = {
+    ...fullSpec,
+    definitions: new Map([...fullSpec.definitions].filter(([id]) => isKubernetesDefinition(id)))
+  }
+  const resources = new Map(
+    [...Resources.fromOperations(spec.operations, referenceOf)].filter(([key]) => !skippedKinds.has(key))
+  )
   const resourceOf = new Map<string, Resources.ResourceInfo>()
   const listOf = new Map<string, string>()
   for (const [id, schema] of spec.definitions) {
@@ -186,5 +207,5 @@ export const fromSpec = (spec: Spec): Api => {
     const schema = spec.definitions.get(id) ?? {}
     definitions.set(id, { id, placement, schema, resource: undefined, listOf: undefined, cyclic: new Set() })
   }
-  return { source: spec.source, definitions, modules }
+  return { source: spec.source, definitions, modules, skipped }
 }

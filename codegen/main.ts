@@ -129,6 +129,10 @@ const main = async (): Promise<void> => {
     `codegen: ${spec.source}: ${api.definitions.size} definitions, ${descriptors} resource descriptors, ` +
       `${files.length} files in ${Path.relative(root, out) || "."} (${Math.round(performance.now() - started)} ms)\n`
   )
+  if (api.skipped.length > 0)
+    process.stdout.write(
+      `codegen: left out ${api.skipped.length} definitions outside io.k8s (custom resources): ${api.skipped.join(", ")}\n`
+    )
 }
 
 main().catch((error: unknown) => {

@@ -184,35 +184,43 @@ describe("FakeKube OpenAPI documents", () => {
     }).pipe(Effect.scoped)
   )
 
-  it.live("the project's codegen reads FakeKube's documents into the built-in descriptors", () =>
-    Effect.gen(function* () {
-      const server = yield* FakeKube.serve()
-      const kubeconfig = join(mkdtempSync(join(tmpdir(), "fakekube-openapi-")), "kubeconfig")
-      writeFileSync(kubeconfig, server.kubeconfig)
-      const spec = yield* Effect.promise(async () => {
-        const cluster = KubeSource.fromKubeconfig(kubeconfig)
-        try {
-          return await Source.readV3(await cluster.resolve("/openapi/v3"), cluster.fetch)
-        } finally {
-          await cluster.dispose()
-        }
-      })
-      const api = Model.fromSpec(spec)
-      const resource = (id: string) => api.definitions.get(id)?.resource
-      assert.deepInclude(resource("io.k8s.api.core.v1.Pod"), { kind: "Pod", plural: "pods", namespaced: true })
-      assert.deepInclude(resource("io.k8s.api.core.v1.Namespace"), { plural: "namespaces", namespaced: false })
-      assert.deepInclude(resource("io.k8s.api.apps.v1.Deployment"), {
-        group: "apps",
-        plural: "deployments",
-        namespaced: true,
-        subresources: ["scale", "status"]
-      })
-      assert.strictEqual(
-        api.definitions.get("io.k8s.api.apps.v1.DeploymentList")?.listOf,
-        "io.k8s.api.apps.v1.Deployment"
-      )
-      const apps = Render.files(api).find((file) => file.path === "src/api/apps/v1.ts")
-      assert.include(apps?.text, 'plural: "deployments"')
-    }).pipe(Effect.scoped)
+  it.live(
+    "the project's codegen reads FakeKube's documents into the built-in descriptors, leaving out custom resources",
+    () =>
+      Effect.gen(function* () {
+        const server = yield* FakeKube.serve()
+        yield* Api.cluster(CustomResourceDefinition).pipe(
+          Effect.flatMap((crds) => crds.create(gadgets)),
+          Effect.provide(loopbackClient(server))
+        )
+        const kubeconfig = join(mkdtempSync(join(tmpdir(), "fakekube-openapi-")), "kubeconfig")
+        writeFileSync(kubeconfig, server.kubeconfig)
+        const spec = yield* Effect.promise(async () => {
+          const cluster = KubeSource.fromKubeconfig(kubeconfig)
+          try {
+            return await Source.readV3(await cluster.resolve("/openapi/v3"), cluster.fetch)
+          } finally {
+            await cluster.dispose()
+          }
+        })
+        const api = Model.fromSpec(spec)
+        assert.includeMembers([...api.skipped], ["com.example.v1.Gadget"])
+        assert.isFalse([...api.definitions.keys()].some((id) => id.startsWith("com.example")))
+        const resource = (id: string) => api.definitions.get(id)?.resource
+        assert.deepInclude(resource("io.k8s.api.core.v1.Pod"), { kind: "Pod", plural: "pods", namespaced: true })
+        assert.deepInclude(resource("io.k8s.api.core.v1.Namespace"), { plural: "namespaces", namespaced: false })
+        assert.deepInclude(resource("io.k8s.api.apps.v1.Deployment"), {
+          group: "apps",
+          plural: "deployments",
+          namespaced: true,
+          subresources: ["scale", "status"]
+        })
+        assert.strictEqual(
+          api.definitions.get("io.k8s.api.apps.v1.DeploymentList")?.listOf,
+          "io.k8s.api.apps.v1.Deployment"
+        )
+        const apps = Render.files(api).find((file) => file.path === "src/api/apps/v1.ts")
+        assert.include(apps?.text, 'plural: "deployments"')
+      }).pipe(Effect.scoped)
   )
 })
