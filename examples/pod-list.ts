@@ -52,9 +52,10 @@ const program = Effect.gen(function* () {
   if (target.kind === "embedded") yield* seed
   const pods = flags["all-namespaces"] ? yield* Api.all(Pod) : yield* Api.namespaced(Pod, flags.namespace)
   const now = yield* DateTime.now
+  const allNamespaces = flags["all-namespaces"] === true
   const rows = yield* pods.listAll(flags.selector === undefined ? {} : { labelSelector: flags.selector }).pipe(
     Stream.map((pod) => [
-      pod.metadata?.namespace ?? "",
+      ...(allNamespaces ? [pod.metadata?.namespace ?? ""] : []),
       pod.metadata?.name ?? "",
       pod.status?.phase ?? "Unknown",
       pod.spec?.nodeName ?? "<none>",
@@ -62,11 +63,18 @@ const program = Effect.gen(function* () {
     ]),
     Stream.runCollect
   )
-  const header = ["NAMESPACE", "NAME", "STATUS", "NODE", "AGE"]
+  if (rows.length === 0) return yield* Console.log("No resources found.")
+  // As kubectl: the NAMESPACE column only when listing across namespaces.
+  const header = [...(allNamespaces ? ["NAMESPACE"] : []), "NAME", "STATUS", "NODE", "AGE"]
   const table = [header, ...rows]
   const widths = header.map((_, column) => Math.max(...table.map((row) => (row[column] ?? "").length)))
-  for (const row of table) yield* Console.log(row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("   "))
-  if (rows.length === 0) yield* Console.log("No pods found.")
+  for (const row of table)
+    yield* Console.log(
+      row
+        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+        .join("   ")
+        .trimEnd()
+    )
 })
 
 program
