@@ -25,7 +25,17 @@ import {
   parseLabelSelector
 } from "./selectors.js"
 import * as Status from "./status.js"
-import { type Change, isObjectValue, keyOf, passes, type Snapshot, Store, Stored } from "./store.js"
+import {
+  type Change,
+  eventFor,
+  isObjectValue,
+  keyOf,
+  lowerBound,
+  passes,
+  type Snapshot,
+  Store,
+  Stored
+} from "./store.js"
 import { validateMetadata, validateObject } from "./validation.js"
 
 /** Who a request authenticates as. */
@@ -720,18 +730,13 @@ export class Server {
     }
   }
 
-  private requireNamespace(path: ParsedPath): string | undefined {
-    if (!path.type.namespaced) return undefined
-    return path.namespace
-  }
-
   private encodeObject(type: ResourceType, object: Stored, accept: string | undefined): string {
     if (metadataAccept(accept) !== undefined) return object.metadataJson()
     return object.json(type.kind, type.apiVersion)
   }
 
   private getResponse(request: ServerRequest, path: ParsedPath, name: string): ServerResponse {
-    const object = this.get(path.type, this.requireNamespace(path), name)
+    const object = this.get(path.type, path.namespace, name)
     if (object === undefined) throw Status.notFound(path.type, name)
     if (path.subresource === "scale") return json(200, JSON.stringify(Scale.toScale(path.type, object.value)))
     return json(200, this.encodeObject(path.type, object, request.header("accept")))
@@ -817,7 +822,7 @@ export class Server {
       parseFieldSelector(request.query.get("fieldSelector") ?? ""),
       Schemas.selectableFields(this.customResourceDefinitionOf(path.type), path.type.version)
     )
-    return { namespace: this.requireNamespace(path), labels, fields }
+    return { namespace: path.namespace, labels, fields }
   }
 
   private customResourceDefinitionOf(type: ResourceType): JsonObject | undefined {
@@ -892,17 +897,7 @@ export class Server {
       }
     }
     const keys = collection.keysIn(filter.namespace, snapshot.keys)
-    let index = 0
-    if (start !== "") {
-      let low = 0
-      let high = keys.length
-      while (low < high) {
-        const middle = (low + high) >>> 1
-        if ((keys[middle] ?? "") < start) low = middle + 1
-        else high = middle
-      }
-      index = low
-    }
+    let index = start === "" ? 0 : lowerBound(keys, start)
     const metadataOnly = metadataAccept(request.header("accept")) !== undefined
     const items: Array<string> = []
     const filtered = filter.labels.length > 0 || filter.fields !== undefined
@@ -1044,18 +1039,8 @@ export class Server {
           if (sendInitialEvents !== null) lines.push(bookmark({ "k8s.io/initial-events-end": "true" }))
         } else {
           for (const change of collection.changesAfter(since)) {
-            const current = change.type !== "DELETED" && passes(watchFilter, change.object)
-            const previous = change.previous !== undefined && passes(watchFilter, change.previous)
-            if (current) lines.push(encode(previous ? "MODIFIED" : "ADDED", change.object))
-            else if (previous && change.previous !== undefined)
-              lines.push(
-                encode(
-                  "DELETED",
-                  change.type === "DELETED"
-                    ? change.object
-                    : change.previous.withResourceVersion(change.resourceVersion)
-                )
-              )
+            const event = eventFor(watchFilter, change)
+            if (event !== undefined) lines.push(encode(event.type, event.object))
           }
         }
         if (lines.length > 0) sink.write(lines.join(""))
@@ -1188,7 +1173,7 @@ export class Server {
     const metadata = recordAt(input, "metadata")
     let name = stringAt(metadata, "name") ?? ""
     const generateName = stringAt(metadata, "generateName") ?? ""
-    const urlNamespace = this.requireNamespace(path)
+    const urlNamespace = path.namespace
     const bodyNamespace = stringAt(metadata, "namespace")
     if (type.namespaced && bodyNamespace !== undefined && bodyNamespace !== "" && bodyNamespace !== urlNamespace)
       throw Status.badRequest("the namespace of the provided object does not match the namespace sent on the request")
@@ -1266,7 +1251,7 @@ export class Server {
     const bodyName = stringAt(metadata, "name") ?? ""
     if (bodyName !== name)
       throw Status.badRequest(`the name of the object (${bodyName}) does not match the name on the URL (${name})`)
-    const namespace = this.requireNamespace(path)
+    const namespace = path.namespace
     const bodyNamespace = stringAt(metadata, "namespace")
     if (type.namespaced && bodyNamespace !== undefined && bodyNamespace !== "" && bodyNamespace !== namespace)
       throw Status.badRequest("the namespace of the provided object does not match the namespace sent on the request")
@@ -1404,7 +1389,7 @@ export class Server {
 
   private patch(request: ServerRequest, path: ParsedPath, name: string): ServerResponse {
     const type = path.type
-    const namespace = this.requireNamespace(path)
+    const namespace = path.namespace
     const current = this.get(type, namespace, name)
     const contentType = (request.header("content-type") ?? "").split(";")[0]?.trim() ?? ""
     const manager = request.query.get("fieldManager") ?? ""
@@ -1537,7 +1522,7 @@ export class Server {
   private delete(request: ServerRequest, path: ParsedPath, name: string): ServerResponse {
     const type = path.type
     if (path.subresource !== undefined) throw Status.methodNotSupported(type, "delete")
-    const current = this.get(type, this.requireNamespace(path), name)
+    const current = this.get(type, path.namespace, name)
     if (current === undefined) throw Status.notFound(type, name)
     const { options, preconditions } = this.deleteOptions(request)
     const uid = stringAt(preconditions, "uid")

@@ -59,11 +59,11 @@ const failure = (code: number, reason: string, message: string, details?: Status
   })
 
 /** `pods` or `deployments.apps`: a group-qualified resource, as messages show it. */
-export const groupResource = (type: Pick<ResourceType, "group" | "plural">): string =>
+const groupResource = (type: Pick<ResourceType, "group" | "plural">): string =>
   type.group === "" ? type.plural : `${type.plural}.${type.group}`
 
 /** `Pod` or `Deployment.apps`: a group-qualified kind, as validation messages show it. */
-export const groupKind = (type: Pick<ResourceType, "group" | "kind">): string =>
+const groupKind = (type: Pick<ResourceType, "group" | "kind">): string =>
   type.group === "" ? type.kind : `${type.kind}.${type.group}`
 
 const resourceDetails = (type: Pick<ResourceType, "group" | "plural">, name: string): StatusDetails => ({
@@ -130,7 +130,7 @@ const withDetail = (text: string, detail: string | undefined) =>
   detail === undefined || detail === "" ? text : `${text}: ${detail}`
 
 /** The body of a field error (`Required value`, `Invalid value: "x": reason`). */
-export const fieldErrorBody = (error: FieldError): string => {
+const fieldErrorBody = (error: FieldError): string => {
   switch (error.type) {
     case "Required":
       return withDetail("Required value", error.detail)
@@ -203,14 +203,6 @@ export const unknownError = (message: string): StatusFailure =>
 /** 405 for a verb the resource does not support. */
 export const methodNotSupported = (type: Pick<ResourceType, "kind">, verb: string): StatusFailure =>
   failure(405, "MethodNotAllowed", `${verb} is not supported on resources of kind "${type.kind}"`, {})
-
-/** 406 for an `Accept` the server cannot produce. */
-export const notAcceptable = (): StatusFailure =>
-  failure(
-    406,
-    "NotAcceptable",
-    "only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf"
-  )
 
 /** 415 for a body or patch type the endpoint does not accept. */
 export const unsupportedMediaType = (accepted: ReadonlyArray<string>): StatusFailure =>

@@ -117,7 +117,8 @@ export const eventFor = (
   }
 }
 
-const lowerBound = (keys: ReadonlyArray<string>, key: string): number => {
+/** The index of the first of the sorted `keys` not before `key`. */
+export const lowerBound = (keys: ReadonlyArray<string>, key: string): number => {
   let low = 0
   let high = keys.length
   while (low < high) {
