@@ -148,11 +148,12 @@ const refsOf = <A>(
 export const owns =
   <C extends Resource.KubeObject>(child: Api<C>, config?: Watcher.Config) =>
   <K extends Resource.KubeObject>(self: Controller<K>): Controller<K> => {
-    const { apiVersion, kind } = self.api.resource
+    const { apiVersion, kind, namespaced } = self.api.resource
     return withTrigger(
       self,
       refsOf(Watcher.metadataWatcher(child, config), (object) => {
-        const namespace = object.metadata?.namespace
+        // An owner of a cluster-scoped kind has no namespace, whatever its child's.
+        const namespace = namespaced ? object.metadata?.namespace : undefined
         return (object.metadata?.ownerReferences ?? [])
           .filter((owner) => owner.kind === kind && owner.apiVersion === apiVersion)
           .map((owner) => ObjectRef.make(owner.name, namespace))
@@ -349,14 +350,19 @@ const startImpl = <K extends Resource.KubeObject, E, R>(
             Effect.annotateLogs({ object: key, failures: count, retryInMillis: Duration.toMillis(backoff) })
           )
         }
-        running.delete(key)
+        // Still marked running: the requeue joins any trigger deferred meanwhile, and `finish` schedules it.
         if (action._tag === "Requeue") scheduleAt(key, now + Duration.toMillis(action.after))
-        const next = deferred.get(key)
-        if (next !== undefined) {
-          deferred.delete(key)
-          scheduler.schedule(key, next)
-        }
       })
+
+    /** Ends a run of `key`, whatever its outcome: only now may it be scheduled again. */
+    const finish = (key: string) => {
+      running.delete(key)
+      const next = deferred.get(key)
+      if (next !== undefined) {
+        deferred.delete(key)
+        scheduler.schedule(key, next)
+      }
+    }
 
     const reconciles = yield* FiberSet.make<void, never>()
     yield* Effect.addFinalizer(() => {
@@ -375,9 +381,7 @@ const startImpl = <K extends Resource.KubeObject, E, R>(
         yield* FiberSet.run(
           reconciles,
           reconcileOne(key).pipe(
-            Effect.onExit(() =>
-              Effect.sync(() => running.delete(key)).pipe(Effect.andThen(Semaphore.release(permits, 1)))
-            )
+            Effect.onExit(() => Effect.sync(() => finish(key)).pipe(Effect.andThen(Semaphore.release(permits, 1))))
           )
         )
       }

@@ -1,7 +1,10 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Clock, Effect, Exit, Fiber, Scope } from "effect"
 import { TestClock } from "effect/testing"
+import { ConfigMap, Namespace } from "../../src/api/core/v1.js"
+import * as Api from "../../src/client/Api.js"
 import * as Controller from "../../src/runtime/Controller.js"
+import { FakeKube } from "../../src/testing/index.js"
 import { makeMemoryCluster } from "./support/memoryCluster.js"
 
 /** Lets forked fibers run to their next wait. */
@@ -229,5 +232,37 @@ describe("Controller", () => {
       yield* settle
       assert.strictEqual(reconciled.length, 3, "an owner of another kind is not this controller's")
     })
+  )
+
+  it.live("an owner of a cluster-scoped kind is reconciled when a namespaced object it owns changes", () =>
+    Effect.gen(function* () {
+      const namespaces = yield* Api.cluster(Namespace)
+      const team = yield* namespaces.create({ metadata: { name: "team" } })
+      const reconciled: Array<string> = []
+      yield* Controller.make(namespaces).pipe(
+        Controller.owns(yield* Api.all(ConfigMap)),
+        Controller.start({
+          reconcile: (object) => {
+            reconciled.push(nameOf(object))
+            return Effect.succeed(Controller.awaitChange)
+          }
+        })
+      )
+      const reconciledTeam = () => reconciled.filter((name) => name === "team").length
+      const waitFor = (count: number) =>
+        Effect.gen(function* () {
+          for (let attempt = 0; attempt < 200 && reconciledTeam() < count; attempt++) yield* Effect.sleep("10 millis")
+          assert.strictEqual(reconciledTeam(), count)
+        })
+      yield* waitFor(1)
+      const configMaps = yield* Api.namespaced(ConfigMap, "default")
+      yield* configMaps.create({
+        metadata: {
+          name: "owned",
+          ownerReferences: [{ apiVersion: "v1", kind: "Namespace", name: "team", uid: team.metadata?.uid ?? "" }]
+        }
+      })
+      yield* waitFor(2)
+    }).pipe(Effect.scoped, Effect.provide(FakeKube.layer()))
   )
 })
