@@ -59,17 +59,14 @@ export const delay = (policy: Policy, attempt: number, random: number): Duration
 }
 
 /**
- * A stateful backoff for one failing thing (a watch, an object): `next`
- * records a failure and returns how long to wait; `reset` forgets the
- * failures (after a success).
+ * A stateful backoff for one failing thing (a watch): `next` records a
+ * failure and returns how long to wait; a failure more than `resetAfter`
+ * after the previous one starts again from `initial`.
  *
  * @category models
  */
 export interface Backoff {
   readonly next: Effect.Effect<Duration.Duration>
-  readonly reset: Effect.Effect<void>
-  /** How many consecutive failures `next` has counted. */
-  readonly failures: Effect.Effect<number>
 }
 
 /**
@@ -91,11 +88,6 @@ export const make = (policy: Policy = defaultPolicy): Backoff => {
       const wait = delay(policy, failures, random)
       failures += 1
       return wait
-    }),
-    reset: Effect.sync(() => {
-      failures = 0
-      lastFailure = Number.NEGATIVE_INFINITY
-    }),
-    failures: Effect.sync(() => failures)
+    })
   }
 }
