@@ -16,18 +16,14 @@ import * as NodeTransport from "../src/client/NodeTransport.js"
 import * as Patch from "../src/core/Patch.js"
 import { FakeKube } from "../src/testing/index.js"
 import { pod } from "./podList.js"
+import { median, range } from "./statistics.js"
 
 const podCount = 10_000
 const creates = 1_000
 const updates = Number(process.env.UPDATES ?? 5_000)
 const rounds = 5
 
-const median = (values: ReadonlyArray<number>): number => {
-  const sorted = [...values].sort((left, right) => left - right)
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
-}
-const summary = (values: ReadonlyArray<number>): string =>
-  `${Math.round(median(values))} ms (${Math.round(Math.min(...values))}–${Math.round(Math.max(...values))})`
+const summary = (values: ReadonlyArray<number>): string => `${Math.round(median(values))} ms (${range(values, 0)})`
 const residentMiB = () => Math.round(process.memoryUsage().rss / 1024 / 1024)
 
 /** A realistic pod from bench/podList.ts, as a user would create it: no server-owned metadata, no status. */

@@ -11,7 +11,7 @@ import { SelfSubjectReview } from "../../src/api/authentication/v1.js"
 import { ConfigMap, Namespace } from "../../src/api/core/v1.js"
 import * as Api from "../../src/client/Api.js"
 import * as Resource from "../../src/core/Resource.js"
-import { clientLayer, conformanceLayer, expectApiError, TestNamespace } from "./support.js"
+import { conformanceLayer, expectApiError, kubeconfigClient, TestNamespace } from "./support.js"
 import { target } from "./target.js"
 
 // Create-only kinds have no generated descriptor (the spec gives them no list or get path).
@@ -52,7 +52,7 @@ layer(conformanceLayer("auth"), { excludeTestServices: true })("authentication a
   it.effect("a user without permissions gets a typed 403 Forbidden naming the user, verb and resource", () =>
     Effect.gen(function* () {
       const { name: namespace } = yield* TestNamespace
-      const restricted = clientLayer(target.kubeconfigs.restricted)
+      const restricted = kubeconfigClient(target.kubeconfigs.restricted)
       const listing = yield* expectApiError(
         Effect.flatMap(Api.namespaced(ConfigMap, namespace), (api) => api.list()).pipe(Effect.provide(restricted))
       )
@@ -87,7 +87,7 @@ layer(conformanceLayer("auth"), { excludeTestServices: true })("authentication a
     Effect.gen(function* () {
       const error = yield* expectApiError(
         Effect.flatMap(Api.cluster(Namespace), (api) => api.list()).pipe(
-          Effect.provide(clientLayer(kubeconfigWithUser("    token: not-a-known-token")))
+          Effect.provide(kubeconfigClient(kubeconfigWithUser("    token: not-a-known-token")))
         )
       )
       assert.strictEqual(error.code, 401)
@@ -106,7 +106,7 @@ layer(conformanceLayer("auth"), { excludeTestServices: true })("authentication a
       - { name: PLUGIN_FIXED_TOKEN, value: "${target.adminToken}" }`)
       const { name: namespace } = yield* TestNamespace
       const found = yield* Effect.flatMap(Api.cluster(Namespace), (api) => api.get(namespace)).pipe(
-        Effect.provide(clientLayer(kubeconfig))
+        Effect.provide(kubeconfigClient(kubeconfig))
       )
       assert.strictEqual(found.metadata?.name, namespace)
     })
@@ -115,7 +115,7 @@ layer(conformanceLayer("auth"), { excludeTestServices: true })("authentication a
   it.effect.skipIf(target.differs("client-certificates"))("a client certificate authenticates as its subject", () =>
     Effect.gen(function* () {
       const review = yield* Effect.flatMap(Api.cluster(SelfSubjectReviews), (api) => api.create({})).pipe(
-        Effect.provide(clientLayer(target.kubeconfigs.cert ?? ""))
+        Effect.provide(kubeconfigClient(target.kubeconfigs.cert ?? ""))
       )
       assert.strictEqual(review.status?.userInfo?.username, "cert-user")
       assert.include(review.status?.userInfo?.groups ?? [], "system:masters")

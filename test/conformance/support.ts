@@ -6,20 +6,11 @@
 import { Context, Effect, Layer, Schedule } from "effect"
 import { Namespace } from "../../src/api/core/v1.js"
 import * as Api from "../../src/client/Api.js"
-import { ClusterConfig } from "../../src/client/ClusterConfig.js"
-import * as KubeClient from "../../src/client/KubeClient.js"
-import * as KubeConfigLoader from "../../src/client/KubeConfigLoader.js"
-import type { KubeApiError, KubeError } from "../../src/client/KubeError.js"
-import * as NodeTransport from "../../src/client/NodeTransport.js"
 import type * as Resource from "../../src/core/Resource.js"
+import { kubeconfigClient } from "../support/client.js"
 import { target } from "./target.js"
 
-/** A client (configuration, Node transport, `KubeClient`) for a kubeconfig text. */
-export const clientLayer = (kubeconfig: string) =>
-  KubeClient.layer().pipe(
-    Layer.provide(NodeTransport.layer()),
-    Layer.provideMerge(Layer.effect(ClusterConfig, KubeConfigLoader.fromKubeconfigText(kubeconfig)))
-  )
+export { expectApiError, kubeconfigClient } from "../support/client.js"
 
 /** The namespace a test file works in, created for it and deleted after it. */
 export class TestNamespace extends Context.Service<TestNamespace, { readonly name: string }>()(
@@ -43,24 +34,11 @@ export const conformanceLayer = (prefix: string) =>
       )
       return { name }
     })
-  ).pipe(Layer.provideMerge(clientLayer(target.kubeconfigs.admin)))
+  ).pipe(Layer.provideMerge(kubeconfigClient(target.kubeconfigs.admin)))
 
 /** A typed handle on a namespaced kind in the test file's namespace. */
 export const inNamespace = <K extends Resource.KubeObject>(resource: Resource.Resource<K>) =>
   TestNamespace.use(({ name }) => Api.namespaced(resource, name))
-
-/** Runs `effect`, expecting it to fail with a `KubeApiError`, and returns that error. */
-export const expectApiError = <A, R>(effect: Effect.Effect<A, KubeError, R>): Effect.Effect<KubeApiError, never, R> =>
-  effect.pipe(
-    Effect.matchEffect({
-      onSuccess: (value) =>
-        Effect.die(new Error(`expected a KubeApiError, the call succeeded with ${JSON.stringify(value)}`)),
-      onFailure: (error) =>
-        error._tag === "KubeApiError"
-          ? Effect.succeed(error)
-          : Effect.die(new Error(`expected a KubeApiError, got ${error._tag}: ${error.message}`))
-    })
-  )
 
 /** Polls `check` every 100 ms until it returns true, for at most `attempts` tries. */
 export const eventually = <E, R>(what: string, check: Effect.Effect<boolean, E, R>, attempts = 300) =>

@@ -8,7 +8,8 @@ import type * as KubeClient from "../../src/client/KubeClient.js"
 import type { KubeError } from "../../src/client/KubeError.js"
 import * as Patch from "../../src/core/Patch.js"
 import { FakeKube } from "../../src/testing/index.js"
-import { apiError, loopbackClient } from "../support/fakeKube.js"
+import { expectApiError } from "../support/client.js"
+import { loopbackClient } from "../support/fakeKube.js"
 
 const pod = (name: string, labels: Record<string, string> = {}, namespace = "default") => ({
   apiVersion: "v1",
@@ -36,7 +37,7 @@ describe("FakeKube.layer (in process)", () => {
       const replaced = yield* configMaps.replace("settings", { ...created, data: { mode: "slow" } })
       assert.isAbove(Number(replaced.metadata?.resourceVersion), firstVersion)
       assert.deepStrictEqual(replaced.data, { mode: "slow" })
-      const stale = yield* apiError(configMaps.replace("settings", { ...created, data: { mode: "stale" } }))
+      const stale = yield* expectApiError(configMaps.replace("settings", { ...created, data: { mode: "stale" } }))
       assert.strictEqual(stale.code, 409)
       assert.strictEqual(
         stale.status.message,
@@ -44,7 +45,7 @@ describe("FakeKube.layer (in process)", () => {
       )
       const deleted = yield* configMaps.delete("settings")
       assert.strictEqual(deleted._tag, "Deleted")
-      const missing = yield* apiError(configMaps.get("settings"))
+      const missing = yield* expectApiError(configMaps.get("settings"))
       assert.strictEqual(missing.code, 404)
       assert.strictEqual(missing.status.message, 'configmaps "settings" not found')
       assert.deepStrictEqual(missing.status.details, { name: "settings", kind: "configmaps" })
@@ -55,14 +56,14 @@ describe("FakeKube.layer (in process)", () => {
     Effect.gen(function* () {
       const configMaps = yield* Api.namespaced(ConfigMap, "default")
       yield* configMaps.create(configMap("one"))
-      const exists = yield* apiError(configMaps.create(configMap("one")))
+      const exists = yield* expectApiError(configMaps.create(configMap("one")))
       assert.strictEqual(exists.code, 409)
       assert.strictEqual(exists.status.reason, "AlreadyExists")
       assert.strictEqual(exists.status.message, 'configmaps "one" already exists')
       const elsewhere = yield* Api.namespaced(ConfigMap, "nowhere")
-      const noNamespace = yield* apiError(elsewhere.create(configMap("two")))
+      const noNamespace = yield* expectApiError(elsewhere.create(configMap("two")))
       assert.strictEqual(noNamespace.status.message, 'namespaces "nowhere" not found')
-      const invalid = yield* apiError(configMaps.create(configMap("Not_Valid")))
+      const invalid = yield* expectApiError(configMaps.create(configMap("Not_Valid")))
       assert.strictEqual(invalid.code, 422)
       assert.strictEqual(invalid.status.details?.causes?.[0]?.field, "metadata.name")
       assert.strictEqual(invalid.status.details?.causes?.[0]?.reason, "FieldValueInvalid")
@@ -138,11 +139,11 @@ describe("FakeKube.layer (in process)", () => {
         everywhere.items.map((item) => item.metadata?.name),
         ["d"]
       )
-      const unsupported = yield* apiError(pods.list({ fieldSelector: "spec.foo=bar" }))
+      const unsupported = yield* expectApiError(pods.list({ fieldSelector: "spec.foo=bar" }))
       assert.strictEqual(unsupported.code, 400)
       assert.strictEqual(unsupported.status.message, "field label not supported: spec.foo")
       const configMaps = yield* Api.namespaced(ConfigMap, "default")
-      const unknown = yield* apiError(configMaps.list({ fieldSelector: "data.x=1" }))
+      const unknown = yield* expectApiError(configMaps.list({ fieldSelector: "data.x=1" }))
       assert.strictEqual(
         unknown.status.message,
         '"data.x" is not a known field selector: only "metadata.name", "metadata.namespace"'
@@ -180,7 +181,7 @@ describe("FakeKube.layer (in process)", () => {
       )
       assert.strictEqual(second.metadata?.resourceVersion, first.metadata?.resourceVersion)
       for (const name of ["f", "g", "h", "i"]) yield* configMaps.create(configMap(name))
-      const expired = yield* apiError(configMaps.list({ limit: 2, continue: second.metadata?.continue ?? "" }))
+      const expired = yield* expectApiError(configMaps.list({ limit: 2, continue: second.metadata?.continue ?? "" }))
       assert.strictEqual(expired.code, 410)
       assert.strictEqual(expired.status.reason, "Expired")
     }).pipe(Effect.provide(FakeKube.layer({ watchHistory: 4 })))
@@ -239,7 +240,7 @@ describe("FakeKube.layer (in process)", () => {
         .watch({ resourceVersion: start.metadata?.resourceVersion ?? "" })
         .pipe(Stream.runCollect, Effect.exit)
       assert.isTrue(Exit.isFailure(exit))
-      const error = yield* apiError(
+      const error = yield* expectApiError(
         configMaps.watch({ resourceVersion: start.metadata?.resourceVersion ?? "" }).pipe(Stream.runCollect)
       )
       assert.strictEqual(error.code, 410)
@@ -331,13 +332,13 @@ describe("FakeKube.serve (loopback)", () => {
         (token: string) =>
         <A>(effect: Effect.Effect<A, KubeError, KubeClient.KubeClient>) =>
           effect.pipe(Effect.provide(asUser(token)))
-      const denied = yield* apiError(as("viewer-token")(list))
+      const denied = yield* expectApiError(as("viewer-token")(list))
       assert.strictEqual(denied.code, 403)
       assert.strictEqual(
         denied.status.message,
         'pods is forbidden: User "viewer" cannot list resource "pods" in API group "" in the namespace "default"'
       )
-      const unknown = yield* apiError(as("nobody")(list))
+      const unknown = yield* expectApiError(as("nobody")(list))
       assert.strictEqual(unknown.code, 401)
       assert.strictEqual(unknown.status.reason, "Unauthorized")
       const allowed = yield* as("admin-token")(list)

@@ -3,18 +3,11 @@ import { Effect, Option, Stream } from "effect"
 import { CustomResourceDefinition } from "../../src/api/apiextensions/v1.js"
 import { ConfigMap, Namespace, Pod } from "../../src/api/core/v1.js"
 import * as Api from "../../src/client/Api.js"
-import type { KubeError } from "../../src/client/KubeError.js"
 import * as Patch from "../../src/core/Patch.js"
 import * as Resource from "../../src/core/Resource.js"
 import * as WatchEvent from "../../src/core/WatchEvent.js"
 import { FakeKube } from "../../src/testing/index.js"
-
-const apiError = <A, R>(effect: Effect.Effect<A, KubeError, R>) =>
-  Effect.flatMap(Effect.flip(effect), (error) =>
-    error._tag === "KubeApiError"
-      ? Effect.succeed(error)
-      : Effect.die(new Error(`expected a KubeApiError, got ${error._tag}`))
-  )
+import { expectApiError } from "../support/client.js"
 
 /** Polls until `check` holds (controllers run just after the write that needs them, as real ones do). */
 const eventually = <A, E, R>(effect: Effect.Effect<A, E, R>, check: (value: A) => boolean) =>
@@ -44,12 +37,12 @@ describe("deletion", () => {
       const held = yield* configMaps.get("held")
       assert.isDefined(held.metadata?.deletionTimestamp)
       assert.strictEqual(held.metadata?.deletionGracePeriodSeconds, 0)
-      const adding = yield* apiError(
+      const adding = yield* expectApiError(
         configMaps.replace("held", { ...held, metadata: { ...held.metadata, finalizers: ["example.com/hold", "new"] } })
       )
       assert.strictEqual(adding.code, 422)
       yield* configMaps.replace("held", { ...held, metadata: { ...held.metadata, finalizers: [] } })
-      const gone = yield* apiError(configMaps.get("held"))
+      const gone = yield* expectApiError(configMaps.get("held"))
       assert.strictEqual(gone.code, 404)
       const events = yield* configMaps
         .watch({ resourceVersion: start.metadata?.resourceVersion ?? "" })
@@ -65,12 +58,14 @@ describe("deletion", () => {
     Effect.gen(function* () {
       const configMaps = yield* Api.namespaced(ConfigMap, "default")
       const created = yield* configMaps.create(configMap("guarded"))
-      const wrongUid = yield* apiError(configMaps.delete("guarded", { preconditions: { uid: "other" } }))
+      const wrongUid = yield* expectApiError(configMaps.delete("guarded", { preconditions: { uid: "other" } }))
       assert.strictEqual(
         wrongUid.status.message,
         `Operation cannot be fulfilled on ConfigMap "guarded": the UID in the precondition (other) does not match the UID in record (${created.metadata?.uid}). The object might have been deleted and then recreated`
       )
-      const wrongVersion = yield* apiError(configMaps.delete("guarded", { preconditions: { resourceVersion: "1" } }))
+      const wrongVersion = yield* expectApiError(
+        configMaps.delete("guarded", { preconditions: { resourceVersion: "1" } })
+      )
       assert.strictEqual(wrongVersion.code, 409)
       const deleted = yield* configMaps.delete("guarded", {
         preconditions: { uid: created.metadata?.uid ?? "", resourceVersion: created.metadata?.resourceVersion ?? "" }
@@ -107,7 +102,7 @@ describe("deletion", () => {
         const deleting = yield* namespaces.delete("team")
         assert.strictEqual(deleting._tag, "Deleting")
         if (deleting._tag === "Deleting") assert.strictEqual(deleting.object.status?.phase, "Terminating")
-        const refused = yield* apiError(configMaps.create(configMap("late")))
+        const refused = yield* expectApiError(configMaps.create(configMap("late")))
         assert.strictEqual(refused.code, 403)
         assert.strictEqual(
           refused.status.message,
@@ -233,7 +228,7 @@ describe("custom resources", () => {
         ["Established", "NamesAccepted"]
       )
       const items = yield* Api.namespaced(Widget, "default")
-      const invalid = yield* apiError(
+      const invalid = yield* expectApiError(
         items.create({
           apiVersion: "example.com/v1",
           kind: "Widget",
@@ -322,11 +317,11 @@ describe("patch", () => {
         ])
       )
       assert.deepStrictEqual(added.metadata?.finalizers, ["example.com/f"])
-      const present = yield* apiError(
+      const present = yield* expectApiError(
         configMaps.patch("bare", Patch.json([{ op: "test", path: "/metadata/finalizers", value: null }]))
       )
       assert.strictEqual(present.code, 422)
-      const missing = yield* apiError(
+      const missing = yield* expectApiError(
         configMaps.patch("absent", Patch.json([{ op: "test", path: "/metadata/name", value: "absent" }]))
       )
       assert.strictEqual(missing.code, 404)
@@ -350,11 +345,11 @@ describe("patch", () => {
           ])
         )
         assert.deepStrictEqual(jsonPatched.data, { a: "one", c: "3" })
-        const failedTest = yield* apiError(
+        const failedTest = yield* expectApiError(
           configMaps.patch("patched", Patch.json([{ op: "test", path: "/data/a", value: "1" }]))
         )
         assert.strictEqual(failedTest.code, 422)
-        const stale = yield* apiError(
+        const stale = yield* expectApiError(
           configMaps.patch("patched", Patch.merge({ metadata: { resourceVersion: created.metadata?.resourceVersion } }))
         )
         assert.strictEqual(stale.code, 409)
@@ -367,7 +362,7 @@ describe("patch", () => {
           metadata: { name: "w" },
           spec: { size: 1 }
         })
-        const strategic = yield* apiError(items.patch("w", Patch.strategic({ spec: { size: 2 } })))
+        const strategic = yield* expectApiError(items.patch("w", Patch.strategic({ spec: { size: 2 } })))
         assert.strictEqual(strategic.code, 415)
         assert.strictEqual(
           strategic.status.message,

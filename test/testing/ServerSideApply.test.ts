@@ -12,7 +12,8 @@ import * as ServerSideApply from "../../src/testing/internal/patch/ServerSideApp
 import * as Patching from "../../src/testing/internal/patching.js"
 import { builtInTypes } from "../../src/testing/internal/resourceTypes.js"
 import { StatusFailure } from "../../src/testing/internal/status.js"
-import { apiError, loopbackClient } from "../support/fakeKube.js"
+import { expectApiError } from "../support/client.js"
+import { loopbackClient } from "../support/fakeKube.js"
 
 const targetOf = (apiVersion: string, kind: string) => {
   const type = builtInTypes.find((candidate) => candidate.apiVersion === apiVersion && candidate.kind === kind)
@@ -533,7 +534,7 @@ describe("server-side apply over FakeKube's loopback server", () => {
           created.metadata?.managedFields?.map((entry) => [entry.manager, entry.operation, entry.fieldsV1]),
           [["effect-kube", "Update", { "f:data": { ".": {}, "f:mode": {} } }]]
         )
-        const conflict = yield* apiError(
+        const conflict = yield* expectApiError(
           api.apply("settings", { metadata: { name: "settings" }, data: { mode: "slow" } }, { fieldManager: "ops" })
         )
         assert.strictEqual(conflict.code, 409)
@@ -579,7 +580,7 @@ describe("server-side apply over FakeKube's loopback server", () => {
         assert.deepStrictEqual(entry?.fieldsV1, { "f:status": { "f:replicas": {} } })
         assert.strictEqual(entry?.subresource, "status")
         yield* api.patchStatus("web", Patch.merge({ status: { replicas: 3 } }), { fieldManager: "other" })
-        const conflict = yield* apiError(api.patchStatus("web", status(5), { fieldManager: "controller" }))
+        const conflict = yield* expectApiError(api.patchStatus("web", status(5), { fieldManager: "controller" }))
         assert.strictEqual(
           conflict.status.message,
           'Apply failed with 1 conflict: conflict with "other" with subresource "status" using apps/v1: .status.replicas'
@@ -596,7 +597,7 @@ describe("server-side apply over FakeKube's loopback server", () => {
         const scale = (replicas: number) =>
           Patch.apply({ apiVersion: "autoscaling/v1", kind: "Scale", metadata: { name: "web" }, spec: { replicas } })
         // Nobody owned the defaulted replicas: the Scale's first apply meets before-first-apply.
-        const untracked = yield* apiError(api.patchScale("web", scale(4), { fieldManager: "scaler" }))
+        const untracked = yield* expectApiError(api.patchScale("web", scale(4), { fieldManager: "scaler" }))
         assert.strictEqual(
           untracked.status.message,
           'Apply failed with 1 conflict: conflict with "before-first-apply" with subresource "scale" using autoscaling/v1: .spec.replicas'
@@ -621,7 +622,7 @@ describe("server-side apply over FakeKube's loopback server", () => {
           ["deployer", "Apply", "apps/v1", "", false],
           ["kubectl-scale", "Update", "apps/v1", "scale", true]
         ])
-        const taken = yield* apiError(api.patchScale("web", scale(6), { fieldManager: "scaler" }))
+        const taken = yield* expectApiError(api.patchScale("web", scale(6), { fieldManager: "scaler" }))
         assert.strictEqual(
           taken.status.message,
           'Apply failed with 1 conflict: conflict with "kubectl-scale" with subresource "scale" using apps/v1: .spec.replicas'
