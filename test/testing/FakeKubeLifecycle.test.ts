@@ -258,6 +258,36 @@ describe("custom resources", () => {
       assert.strictEqual(listed.items[0]?.kind, "Widget")
     }).pipe(Effect.provide(FakeKube.layer()))
   )
+
+  it.effect("a version's selectableFields become field selectors; other fields are refused", () =>
+    Effect.gen(function* () {
+      const crds = yield* Api.cluster(CustomResourceDefinition)
+      const versions = widgets.spec.versions.map((version) => ({
+        ...version,
+        selectableFields: [{ jsonPath: ".spec.color" }]
+      }))
+      yield* crds.create({ ...widgets, spec: { ...widgets.spec, versions } })
+      const items = yield* Api.namespaced(Widget, "default")
+      for (const [name, color] of [
+        ["red-one", "red"],
+        ["blue-one", "blue"]
+      ] as const)
+        yield* items.create({
+          apiVersion: "example.com/v1",
+          kind: "Widget",
+          metadata: { name },
+          spec: { size: 1, color }
+        })
+      const red = yield* items.list({ fieldSelector: "spec.color=red" })
+      assert.deepStrictEqual(
+        red.items.map((item) => item.metadata?.name),
+        ["red-one"]
+      )
+      const refused = yield* expectApiError(items.list({ fieldSelector: "spec.size=1" }))
+      assert.strictEqual(refused.code, 400)
+      assert.strictEqual(refused.status.message, "field label not supported: spec.size")
+    }).pipe(Effect.provide(FakeKube.layer()))
+  )
 })
 
 describe("watch extras", () => {

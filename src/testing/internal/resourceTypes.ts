@@ -39,6 +39,8 @@ export interface ResourceType {
   readonly hasGeneration: boolean
   /** Whether the kind is a custom resource. */
   readonly custom: boolean
+  /** The field paths a custom resource version declares in `selectableFields` (without the leading dot). */
+  readonly selectableFields: ReadonlyArray<string>
 }
 
 const lowerFirst = (text: string) => text.toLowerCase()
@@ -65,7 +67,8 @@ const builtIn = (resource: (typeof resources)[number]): ResourceType => {
     ast: SchemaAST.toType(resource.schema.ast),
     openApiSchema: undefined,
     hasGeneration: fields?.spec !== undefined && !withoutGeneration.has(`${resource.apiVersion}/${resource.kind}`),
-    custom: false
+    custom: false,
+    selectableFields: []
   }
 }
 
@@ -153,7 +156,8 @@ const createOnly = (group: string, kind: string, plural: string, namespaced: boo
   ast: undefined,
   openApiSchema: undefined,
   hasGeneration: false,
-  custom: false
+  custom: false,
+  selectableFields: []
 })
 
 /**
@@ -211,7 +215,12 @@ export const fromCustomResourceDefinition = (crd: JsonObject): ReadonlyArray<Res
       ast: undefined,
       openApiSchema: isRecord(schema) ? schema : undefined,
       hasGeneration: true,
-      custom: true
+      custom: true,
+      selectableFields: Array.isArray(version.selectableFields)
+        ? version.selectableFields.flatMap((field) =>
+            isRecord(field) && typeof field.jsonPath === "string" ? [field.jsonPath.replace(/^\./, "")] : []
+          )
+        : []
     })
   }
   return types

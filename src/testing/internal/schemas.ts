@@ -257,15 +257,3 @@ export const validateCustom = (type: ResourceType, object: JsonObject): CustomVa
     errors: errors.sort((left, right) => (left.field < right.field ? -1 : left.field > right.field ? 1 : 0))
   }
 }
-
-/** The `selectableFields` a CRD declares for a version, as field paths without the leading dot. */
-export const selectableFields = (crd: JsonObject | undefined, version: string): ReadonlyArray<string> => {
-  if (crd === undefined) return []
-  const spec = isRecord(crd.spec) ? crd.spec : {}
-  const versions = Array.isArray(spec.versions) ? spec.versions : []
-  const entry = versions.find((item) => isRecord(item) && item.name === version)
-  if (!isRecord(entry) || !Array.isArray(entry.selectableFields)) return []
-  return entry.selectableFields.flatMap((field) =>
-    isRecord(field) && typeof field.jsonPath === "string" ? [field.jsonPath.replace(/^\./, "")] : []
-  )
-}

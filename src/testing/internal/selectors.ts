@@ -213,11 +213,11 @@ const kindFields: Record<string, Record<string, FieldGetter>> = {
 }
 
 /** The field getter of a field path for a kind; throws the server's 400 for an unsupported one. */
-const getterOf = (type: ResourceType, path: string, selectableFields: ReadonlyArray<string>): FieldGetter => {
+const getterOf = (type: ResourceType, path: string): FieldGetter => {
   if (path === "metadata.name") return metadataName
   if (path === "metadata.namespace" && (type.namespaced || type.custom)) return metadataNamespace
   if (type.custom) {
-    if (selectableFields.includes(path)) return at(...path.split("."))
+    if (type.selectableFields.includes(path)) return at(...path.split("."))
     throw badRequest(`field label not supported: ${path}`)
   } else {
     const fields = kindFields[`${type.group}/${type.kind}`]
@@ -227,7 +227,7 @@ const getterOf = (type: ResourceType, path: string, selectableFields: ReadonlyAr
       throw badRequest(`field label not supported: ${path}`)
     }
   }
-  const known = ["metadata.name", "metadata.namespace", ...selectableFields].map((field) => `"${field}"`)
+  const known = ["metadata.name", "metadata.namespace", ...type.selectableFields].map((field) => `"${field}"`)
   throw badRequest(`"${path}" is not a known field selector: only ${known.join(", ")}`)
 }
 
@@ -235,14 +235,10 @@ const getterOf = (type: ResourceType, path: string, selectableFields: ReadonlyAr
 export type FieldMatcher = (object: JsonObject) => boolean
 
 /** Compiles a field selector for a kind; fails with the server's 400 on an unsupported field. */
-export const compileFieldSelector = (
-  type: ResourceType,
-  selector: FieldSelector,
-  selectableFields: ReadonlyArray<string> = []
-): FieldMatcher | undefined => {
+export const compileFieldSelector = (type: ResourceType, selector: FieldSelector): FieldMatcher | undefined => {
   if (selector.length === 0) return undefined
   const checks = selector.map((requirement) => ({
-    getter: getterOf(type, requirement.path, selectableFields),
+    getter: getterOf(type, requirement.path),
     equals: requirement.operator === "=",
     value: requirement.value
   }))

@@ -817,19 +817,8 @@ export class Server {
 
   private filterOf(request: ServerRequest, path: ParsedPath): ListFilter {
     const labels = parseLabelSelector(request.query.get("labelSelector") ?? "")
-    const fields = compileFieldSelector(
-      path.type,
-      parseFieldSelector(request.query.get("fieldSelector") ?? ""),
-      Schemas.selectableFields(this.customResourceDefinitionOf(path.type), path.type.version)
-    )
+    const fields = compileFieldSelector(path.type, parseFieldSelector(request.query.get("fieldSelector") ?? ""))
     return { namespace: path.namespace, labels, fields }
-  }
-
-  private customResourceDefinitionOf(type: ResourceType): JsonObject | undefined {
-    if (!type.custom) return undefined
-    const crdType = this.typeOfKind("apiextensions.k8s.io/v1", "CustomResourceDefinition")
-    if (crdType === undefined) return undefined
-    return this.get(crdType, undefined, `${type.plural}.${type.group}`)?.value
   }
 
   private list(request: ServerRequest, path: ParsedPath): ServerResponse {
