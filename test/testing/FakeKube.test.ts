@@ -106,6 +106,26 @@ describe("FakeKube.layer (in process)", () => {
     }).pipe(Effect.provide(FakeKube.layer()))
   )
 
+  it.effect("a workload's selector must match its template's labels, matchExpressions included", () =>
+    Effect.gen(function* () {
+      const deployments = yield* Api.namespaced(Deployment, "default")
+      const deployment = (name: string, operator: "In" | "NotIn") => ({
+        metadata: { name },
+        spec: {
+          selector: { matchLabels: { app: "web" }, matchExpressions: [{ key: "tier", operator, values: ["front"] }] },
+          template: {
+            metadata: { labels: { app: "web", tier: "front" } },
+            spec: { containers: [{ name: "c", image: "nginx" }] }
+          }
+        }
+      })
+      yield* deployments.create(deployment("matching", "In"))
+      const refused = yield* expectApiError(deployments.create(deployment("excluding", "NotIn")))
+      assert.strictEqual(refused.code, 422)
+      assert.include(refused.status.message, "`selector` does not match template `labels`")
+    }).pipe(Effect.provide(FakeKube.layer()))
+  )
+
   it.effect("generateName makes a five-character suffix", () =>
     Effect.gen(function* () {
       const configMaps = yield* Api.namespaced(ConfigMap, "default")

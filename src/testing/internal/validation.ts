@@ -4,8 +4,10 @@
  * DNS-1123 label, DNS-1035 label or path segment), label and annotation
  * syntax. Failures are `FieldError`s the caller turns into one 422.
  */
-import { isRecord, type JsonObject } from "./json.js"
+import * as Selector from "../../core/Selector.js"
+import { isRecord, type JsonObject, stringMapAt, stringsAt } from "./json.js"
 import type { ResourceType } from "./resourceTypes.js"
+import { type LabelSelector, matchesLabels } from "./selectors.js"
 import type { FieldError } from "./status.js"
 
 const subdomainPattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/
@@ -166,28 +168,31 @@ const podSpecProblems = (spec: JsonObject, field: string): ReadonlyArray<FieldEr
   return errors
 }
 
-const selectorMatches = (selector: JsonObject, labels: JsonObject): boolean => {
-  const matchLabels = isRecord(selector.matchLabels) ? selector.matchLabels : {}
-  for (const [key, value] of Object.entries(matchLabels)) if (labels[key] !== value) return false
-  const expressions = Array.isArray(selector.matchExpressions) ? selector.matchExpressions : []
-  for (const expression of expressions) {
+/** A `metav1.LabelSelector` object as the requirements `matchesLabels` checks; `undefined` for an unknown operator (matches nothing). */
+const requirementsOf = (selector: JsonObject): LabelSelector | undefined => {
+  const requirements: Array<Selector.LabelRequirement> = [...Selector.fromLabels(stringMapAt(selector, "matchLabels"))]
+  for (const expression of Array.isArray(selector.matchExpressions) ? selector.matchExpressions : []) {
     if (!isRecord(expression) || typeof expression.key !== "string") continue
-    const values = Array.isArray(expression.values) ? expression.values : []
-    const present = Object.hasOwn(labels, expression.key)
-    const value = labels[expression.key]
-    const matches =
-      expression.operator === "In"
-        ? present && values.includes(value)
-        : expression.operator === "NotIn"
-          ? !present || !values.includes(value)
-          : expression.operator === "Exists"
-            ? present
-            : expression.operator === "DoesNotExist"
-              ? !present
-              : false
-    if (!matches) return false
+    const values = stringsAt(expression, "values")
+    const key = expression.key
+    switch (expression.operator) {
+      case "In":
+        requirements.push(Selector.isIn(key, values))
+        break
+      case "NotIn":
+        requirements.push(Selector.notIn(key, values))
+        break
+      case "Exists":
+        requirements.push(Selector.exists(key))
+        break
+      case "DoesNotExist":
+        requirements.push(Selector.doesNotExist(key))
+        break
+      default:
+        return undefined
+    }
   }
-  return true
+  return requirements
 }
 
 /** The rules of a workload with replicas, a selector and a pod template (deployments, replica sets, stateful sets, daemon sets). */
@@ -216,7 +221,8 @@ const workloadProblems = (spec: JsonObject, kind: string): ReadonlyArray<FieldEr
       value: selector,
       detail: `empty selector is invalid for ${kind.toLowerCase()}`
     })
-  if (!isRecord(selector) || !selectorMatches(selector, labels ?? {}))
+  const requirements = isRecord(selector) ? requirementsOf(selector) : undefined
+  if (requirements === undefined || !matchesLabels(requirements, stringMapAt(templateMetadata, "labels")))
     errors.push({
       type: "Invalid",
       field: "spec.template.metadata.labels",
