@@ -54,22 +54,23 @@ export const strategic = (body: unknown): Patch => ({ _tag: "Strategic", body })
 export const apply = (body: unknown): Patch => ({ _tag: "Apply", body })
 
 /**
+ * The content type of each kind of patch.
+ *
+ * @category accessors
+ */
+export const contentTypes = {
+  Merge: "application/merge-patch+json",
+  Json: "application/json-patch+json",
+  Strategic: "application/strategic-merge-patch+json",
+  Apply: "application/apply-patch+yaml"
+} as const satisfies Record<Patch["_tag"], string>
+
+/**
  * The content type the server expects for a patch.
  *
  * @category accessors
  */
-export const contentType = (patch: Patch): string => {
-  switch (patch._tag) {
-    case "Merge":
-      return "application/merge-patch+json"
-    case "Json":
-      return "application/json-patch+json"
-    case "Strategic":
-      return "application/strategic-merge-patch+json"
-    case "Apply":
-      return "application/apply-patch+yaml"
-  }
-}
+export const contentType = (patch: Patch): string => contentTypes[patch._tag]
 
 /**
  * The body of a patch as JSON text.

@@ -5,7 +5,9 @@
  * server-side apply and managedFields by `patch/ServerSideApply`. This
  * module is the one place to rewire.
  */
+
 import { parse as parseYaml } from "yaml"
+import * as Patch from "../../core/Patch.js"
 import { cloneJson, isRecord, type JsonObject, jsonEqual, setField } from "./json.js"
 import { definitionOf } from "./patch/fieldMetadata.js"
 import * as ServerSideApply from "./patch/ServerSideApply.js"
@@ -14,11 +16,11 @@ import type { ResourceType } from "./resourceTypes.js"
 import * as Status from "./status.js"
 
 /** The content type of server-side apply. */
-export const applyContentType = "application/apply-patch+yaml"
+export const applyContentType = Patch.contentTypes.Apply
 
-const jsonPatchType = "application/json-patch+json"
-const mergePatchType = "application/merge-patch+json"
-const strategicPatchType = "application/strategic-merge-patch+json"
+const jsonPatchType = Patch.contentTypes.Json
+const mergePatchType = Patch.contentTypes.Merge
+const strategicPatchType = Patch.contentTypes.Strategic
 
 /** A patch request. */
 export interface PatchRequest {
@@ -133,17 +135,8 @@ const applyOperation = (document: { root: unknown }, operation: unknown): void =
 export const patch = (request: PatchRequest): JsonObject => {
   if (request.contentType === strategicPatchType && request.type.custom)
     throw Status.unsupportedMediaType([jsonPatchType, mergePatchType, applyContentType])
-  if (![jsonPatchType, mergePatchType, strategicPatchType, applyContentType].includes(request.contentType))
-    throw new Status.StatusFailure({
-      kind: "Status",
-      apiVersion: "v1",
-      metadata: {},
-      status: "Failure",
-      message: "415: Unsupported Media Type",
-      reason: "UnsupportedMediaType",
-      details: {},
-      code: 415
-    })
+  if (!Object.values<string>(Patch.contentTypes).includes(request.contentType))
+    throw Status.failure(415, "UnsupportedMediaType", "415: Unsupported Media Type", {})
   if (request.contentType === applyContentType) return applyPatch(request)
   let body: unknown
   try {

@@ -46,7 +46,8 @@ export class StatusFailure extends Error {
   }
 }
 
-const failure = (code: number, reason: string, message: string, details?: StatusDetails): StatusFailure =>
+/** A failure with the given code, reason, message and details; the named constructors below cover the common ones. */
+export const failure = (code: number, reason: string, message: string, details?: StatusDetails): StatusFailure =>
   new StatusFailure({
     kind: "Status",
     apiVersion: "v1",

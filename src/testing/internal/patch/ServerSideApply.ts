@@ -380,21 +380,12 @@ const conflictFailure = (
                 .join("\n")}`
           )
           .join("\n")}`
-  return new Status.StatusFailure({
-    kind: "Status",
-    apiVersion: "v1",
-    metadata: {},
-    status: "Failure",
-    message,
-    reason: "Conflict",
-    details: {
-      causes: listed.map(({ entry, path }) => ({
-        reason: "FieldManagerConflict",
-        message: `conflict with ${managerText(entry)}`,
-        field: path
-      }))
-    },
-    code: 409
+  return Status.failure(409, "Conflict", message, {
+    causes: listed.map(({ entry, path }) => ({
+      reason: "FieldManagerConflict",
+      message: `conflict with ${managerText(entry)}`,
+      field: path
+    }))
   })
 }
 
